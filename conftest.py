@@ -1,0 +1,30 @@
+"""Test-wide settings: fast password hashing, immediate tasks, plain static files."""
+
+import pytest
+
+
+def pytest_configure(config):
+    from django.conf import settings
+    from django.test import override_settings
+
+    # override_settings (not plain assignment) so that caches of these settings,
+    # such as the static files storage, are reset.
+    override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {
+                "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+            },
+        },
+    ).enable()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty cache (Redis is shared between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

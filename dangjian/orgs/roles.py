@@ -1,0 +1,127 @@
+"""How roles in a unit map to Django groups and Wagtail permissions.
+
+Each (unit, role) pair other than plain membership has one Django group,
+named "<unit>·<role>". The group carries:
+
+* model permissions for the role (``ROLE_MODEL_PERMISSIONS``), which the
+  capability apps extend with ``register_role_permissions`` in their
+  ``AppConfig.ready``; and
+* page permissions on the unit's own pages only (``grant_unit_pages``),
+  so an editor of one unit cannot touch another unit's pages.
+
+Snippets owned by a unit (knowledge entries, questions) filter their admin
+querysets with ``dangjian.orgs.scope.managed_organisations``.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+from dangjian.orgs.models import Membership, Organisation, Role, RoleGroup
+
+# Roles with a group. Plain members do not use the admin.
+STAFF_ROLES = [Role.UNIT_ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER]
+
+ROLE_MODEL_PERMISSIONS: dict[str, set[str]] = {
+    Role.UNIT_ADMIN: {"wagtailadmin.access_admin"},
+    Role.EDITOR: {
+        "wagtailadmin.access_admin",
+        "wagtailimages.add_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.choose_document",
+    },
+    Role.REVIEWER: {"wagtailadmin.access_admin"},
+    Role.APPROVER: {"wagtailadmin.access_admin"},
+}
+
+ROLE_PAGE_PERMISSIONS: dict[str, list[str]] = {
+    Role.UNIT_ADMIN: [
+        "add_page",
+        "change_page",
+        "publish_page",
+        "lock_page",
+        "unlock_page",
+    ],
+    # Editors draft and submit; releasing is the approver's step of the workflow.
+    Role.EDITOR: ["add_page", "change_page"],
+    Role.REVIEWER: ["change_page"],
+    Role.APPROVER: ["change_page", "publish_page"],
+}
+
+
+def register_role_permissions(role: str, *permissions: str) -> None:
+    """Adds model permissions ("app_label.codename") to a role in every unit."""
+    ROLE_MODEL_PERMISSIONS.setdefault(role, set()).update(permissions)
+
+
+def group_name(organisation: Organisation, role: str) -> str:
+    return f"{organisation.name}·{Role(role).label}"
+
+
+def _permissions(codes: set[str]) -> list[Permission]:
+    wanted = [code.split(".", 1) for code in sorted(codes)]
+    by_app: dict[str, list[str]] = {}
+    for app_label, codename in wanted:
+        by_app.setdefault(app_label, []).append(codename)
+    found = []
+    for app_label, codenames in by_app.items():
+        found += Permission.objects.filter(
+            content_type__app_label=app_label, codename__in=codenames
+        )
+    return found
+
+
+def ensure_role_group(organisation: Organisation, role: str) -> Group:
+    """Returns the group of this role in this organisation, with current permissions."""
+    link = (
+        RoleGroup.objects.filter(organisation=organisation, role=role)
+        .select_related("group")
+        .first()
+    )
+    if link is None:
+        group, _created = Group.objects.get_or_create(
+            name=group_name(organisation, role)
+        )
+        RoleGroup.objects.create(organisation=organisation, role=role, group=group)
+    else:
+        group = link.group
+    wanted = set(_permissions(ROLE_MODEL_PERMISSIONS.get(role, set())))
+    if set(group.permissions.all()) != wanted:
+        group.permissions.set(wanted)
+    return group
+
+
+def grant_unit_pages(organisation: Organisation, page) -> None:
+    """Gives the unit's role groups their permissions on ``page`` and its subtree."""
+    from wagtail.models import GroupPagePermission
+
+    for role in STAFF_ROLES:
+        group = ensure_role_group(organisation, role)
+        for codename in ROLE_PAGE_PERMISSIONS[role]:
+            permission = Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            )
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=page, permission=permission
+            )
+
+
+def sync_person_groups(person) -> None:
+    """Makes the person's role groups match their memberships.
+
+    Groups that are not role groups (added by hand in the admin) are kept.
+    """
+    wanted = set()
+    for organisation_id, role in Membership.objects.filter(
+        person=person, role__in=STAFF_ROLES
+    ).values_list("organisation_id", "role"):
+        organisation = Organisation.objects.get(pk=organisation_id)
+        wanted.add(ensure_role_group(organisation, role).pk)
+    current_role_groups = set(
+        person.groups.filter(role_of__isnull=False).values_list("pk", flat=True)
+    )
+    if current_role_groups - wanted:
+        person.groups.remove(*(current_role_groups - wanted))
+    if wanted - current_role_groups:
+        person.groups.add(*(wanted - current_role_groups))

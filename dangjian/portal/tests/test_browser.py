@@ -1,0 +1,75 @@
+"""A person opens the site in a real browser, logs in as the demo member and
+reaches "my page". Screenshots go to test-artifacts/ for a human to look at."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    # serialized_rollback restores Wagtail's root page after the flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="chromium is not installed (apt-get install chromium); CI installs it",
+    ),
+]
+
+
+@pytest.fixture
+def demo_site():
+    call_command("load_demo", "--builtin", stdout=open(os.devnull, "w"))
+
+
+@pytest.fixture
+def browser():
+    # Playwright runs an event loop in this thread; the ORM calls made by the
+    # fixtures happen before it starts, so this only silences Django's guard.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.mark.parametrize("width,height", [(375, 812), (1280, 800)])
+def test_member_logs_in_and_reaches_my_page(
+    demo_site, live_server, browser, width, height
+):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").first.inner_text() == "党建云"
+    assert page.get_by_text("党务公开", exact=True).is_visible()
+    # No horizontal scrolling at phone width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(ARTIFACTS / f"home-{width}.png"), full_page=True)
+
+    page.get_by_role("link", name="登录").first.click()
+    page.fill("#id_username", "member")
+    page.fill("#id_password", "dangjian-demo")
+    page.get_by_role("button", name="登录").click()
+    # Back on the page the person came from, now signed in.
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_text("您好，张党员").is_visible()
+    page.get_by_role("link", name="我的", exact=True).click()
+    page.wait_for_url("**/me/")
+    assert page.locator("h1").inner_text() == "张党员"
+    assert page.get_by_text("市委宣传部机关第一党支部").is_visible()
+    page.screenshot(path=str(ARTIFACTS / f"me-{width}.png"), full_page=True)
+
+    page.goto(live_server.url + "/no-such-page/")
+    assert page.get_by_text("页面不存在").is_visible()
+    page.close()

@@ -1,0 +1,81 @@
+"""Shared test personas: a small city built in code.
+
+中共测试市委
+├── 市委宣传部 (unit A)          editor, reviewer, approver, unit_admin "secretary"
+│   ├── 宣传部第一党支部 (A1)     member
+│   └── 宣传部第二党支部 (A2)     sibling
+└── 市公安局 (unit B)            editor_b
+    └── 公安局第一党支部 (B1)     outsider
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.test import TestCase
+
+from dangjian.orgs.actions import do_grant_role
+from dangjian.orgs.models import Organisation, Role
+
+PASSWORD = "test-password"
+
+
+def make_person(username: str, name: str = "", **flags):
+    person = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, name=name or username, **flags
+    )
+    return person
+
+
+class CityMixin:
+    @classmethod
+    def build_city(cls):
+        cls.city = Organisation.add_root(
+            name="中共测试市委", kind=Organisation.Kind.COMMITTEE
+        )
+        cls.unit_a = cls.city.add_child(
+            name="市委宣传部",
+            kind=Organisation.Kind.PARTY_DEPARTMENT,
+            maintains_kb=True,
+        )
+        cls.unit_a.refresh_from_db()
+        cls.branch_a1 = cls.unit_a.add_child(
+            name="宣传部第一党支部", kind=Organisation.Kind.BRANCH
+        )
+        cls.unit_a.refresh_from_db()
+        cls.branch_a2 = cls.unit_a.add_child(
+            name="宣传部第二党支部", kind=Organisation.Kind.BRANCH
+        )
+        cls.city.refresh_from_db()
+        cls.unit_b = cls.city.add_child(
+            name="市公安局",
+            kind=Organisation.Kind.GOVERNMENT_DEPARTMENT,
+            maintains_kb=True,
+        )
+        cls.unit_b.refresh_from_db()
+        cls.branch_b1 = cls.unit_b.add_child(
+            name="公安局第一党支部", kind=Organisation.Kind.BRANCH
+        )
+
+        cls.admin = make_person("admin", "平台管理员", is_superuser=True, is_staff=True)
+        cls.editor = make_person("editor", "宣传部编辑")
+        cls.reviewer = make_person("reviewer", "宣传部审查员")
+        cls.approver = make_person("approver", "宣传部审批人")
+        cls.secretary = make_person("secretary", "宣传部管理员")
+        cls.member = make_person("member", "张党员")
+        cls.sibling = make_person("sibling", "王党员")
+        cls.outsider = make_person("outsider", "李群众")
+        cls.editor_b = make_person("editor_b", "公安局编辑")
+        do_grant_role(cls.editor, cls.unit_a, Role.EDITOR)
+        do_grant_role(cls.reviewer, cls.unit_a, Role.REVIEWER)
+        do_grant_role(cls.approver, cls.unit_a, Role.APPROVER)
+        do_grant_role(cls.secretary, cls.unit_a, Role.UNIT_ADMIN)
+        do_grant_role(cls.member, cls.branch_a1, Role.MEMBER)
+        do_grant_role(cls.sibling, cls.branch_a2, Role.MEMBER)
+        do_grant_role(cls.outsider, cls.branch_b1, Role.MEMBER)
+        do_grant_role(cls.editor_b, cls.unit_b, Role.EDITOR)
+
+
+class BaseTestCase(CityMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.build_city()
