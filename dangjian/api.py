@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from dangjian.disclosure.api import router as disclosure_router
+from dangjian.experts.api import router as experts_router
+from dangjian.kb.api import router as kb_router
 from dangjian.orgs.api import router as orgs_router
+from dangjian.quiz.api import router as quiz_router
+from dangjian.voting.api import router as voting_router
 
 api = NinjaAPI(
     title="党建云 API",
@@ -15,3 +20,8 @@ api = NinjaAPI(
 )
 
 api.add_router("/", orgs_router)
+api.add_router("/kb", kb_router)
+api.add_router("/experts", experts_router)
+api.add_router("/quiz", quiz_router)
+api.add_router("/disclosures", disclosure_router)
+api.add_router("/votes", voting_router)

@@ -25,7 +25,13 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     # Dangjian's own apps first, so their templates override Wagtail's.
     "dangjian.orgs",
+    "dangjian.search",
     "dangjian.portal",
+    "dangjian.kb",
+    "dangjian.experts",
+    "dangjian.quiz",
+    "dangjian.disclosure",
+    "dangjian.voting",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -17,6 +17,11 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("dangjian.portal.urls")),
+    path("kb/", include("dangjian.kb.urls")),
+    path("experts/", include("dangjian.experts.urls")),
+    path("quiz/", include("dangjian.quiz.urls")),
+    path("disclosure/", include("dangjian.disclosure.urls")),
+    path("votes/", include("dangjian.voting.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):
