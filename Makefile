@@ -9,7 +9,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dangjian_ci_$(shell date +%s)_$$$$
-PG_REDIS_URL ?= redis://127.0.0.1:6379/15
+PG_REDIS_URL ?= redis://127.0.0.1:6379/9
 
 .PHONY: run serve venv migrate demo test test-pg lint format bench clean
 

@@ -55,6 +55,9 @@ class CityMixin:
         cls.branch_b1 = cls.unit_b.add_child(
             name="公安局第一党支部", kind=Organisation.Kind.BRANCH
         )
+        # Adding a node updates its parent's numchild in the database only.
+        for org in (cls.city, cls.unit_a, cls.branch_a1, cls.branch_a2, cls.unit_b):
+            org.refresh_from_db()
 
         cls.admin = make_person("admin", "平台管理员", is_superuser=True, is_staff=True)
         cls.editor = make_person("editor", "宣传部编辑")

@@ -46,7 +46,8 @@ class Organisation(MP_Node):
     maintains_kb = models.BooleanField(_("维护12345知识库"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
 
-    node_order_by = ["name"]
+    # No node_order_by: children keep the order they were added in (the
+    # official order of units.json), and paths never shift under a new sibling.
 
     objects = OrganisationManager()
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from treebeard.forms import movenodeform_factory
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic import DeleteView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from dangjian.orgs.actions import do_grant_role, do_revoke_role
+from dangjian.orgs.forms import OrganisationForm
 from dangjian.orgs.models import Membership, Organisation
 
 
@@ -23,15 +23,17 @@ class OrganisationViewSet(ModelViewSet):
     list_filter = ["kind", "maintains_kb", "is_active"]
     search_fields = ["name", "short_name"]
     copy_view_enabled = False
-    form_fields = ["name", "short_name", "kind", "maintains_kb", "is_active"]
-
-    def get_form_class(self, for_update=False):
-        # Treebeard's form places a new node in the tree (parent and position).
-        return movenodeform_factory(
-            Organisation,
-            form=forms.ModelForm,
-            fields=self.form_fields,
-        )
+    edit_handler = ObjectList(
+        [
+            FieldPanel("parent"),
+            FieldPanel("name"),
+            FieldPanel("short_name"),
+            FieldPanel("kind"),
+            FieldPanel("maintains_kb"),
+            FieldPanel("is_active"),
+        ],
+        base_form_class=OrganisationForm,
+    )
 
 
 class MembershipForm(WagtailAdminModelForm):

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from wagtail.models import ModelLogEntry, Page
 
 from dangjian.orgs.actions import do_grant_role, do_revoke_role
-from dangjian.orgs.models import Role
+from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.roles import grant_unit_pages
 from dangjian.portal.models import HomePage, UnitIndexPage, UnitPage
 from dangjian.test import PASSWORD, BaseTestCase
@@ -98,3 +98,50 @@ class RoleActionsTestCase(BaseTestCase):
         self.assertEqual(
             list(self.editor.groups.values_list("name", flat=True)), ["市委宣传部·编辑"]
         )
+
+
+class OrganisationAdminTestCase(BaseTestCase):
+    def test_admin_adds_a_branch_under_a_unit(self):
+        self.client.login(username="admin", password=PASSWORD)
+        r = self.client.post(
+            "/admin/organisations/new/",
+            {
+                "parent": self.unit_a.pk,
+                "name": "宣传部第三党支部",
+                "short_name": "",
+                "kind": "branch",
+                "is_active": "on",
+            },
+        )
+        self.assertEqual(r.status_code, 302, r.content.decode()[:2000])
+        branch = self.unit_a.get_children().get(name="宣传部第三党支部")
+        self.assertTrue(branch.is_branch)
+
+    def test_admin_moves_a_branch_to_another_unit(self):
+        self.client.login(username="admin", password=PASSWORD)
+        r = self.client.post(
+            f"/admin/organisations/edit/{self.branch_a2.pk}/",
+            {
+                "parent": self.unit_b.pk,
+                "name": self.branch_a2.name,
+                "kind": "branch",
+                "is_active": "on",
+            },
+        )
+        self.assertEqual(r.status_code, 302)
+        self.branch_a2.refresh_from_db()
+        self.assertEqual(self.branch_a2.get_parent(), self.unit_b)
+
+    def test_nothing_goes_under_a_branch(self):
+        self.client.login(username="admin", password=PASSWORD)
+        r = self.client.post(
+            "/admin/organisations/new/",
+            {"parent": self.branch_a1.pk, "name": "非法组织", "kind": "branch"},
+        )
+        self.assertEqual(r.status_code, 200)
+        self.assertFalse(Organisation.objects.filter(name="非法组织").exists())
+
+    def test_editor_cannot_manage_organisations(self):
+        self.client.login(username="editor", password=PASSWORD)
+        r = self.client.get("/admin/organisations/")
+        self.assertNotEqual(r.status_code, 200)
