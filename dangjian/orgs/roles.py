@@ -23,7 +23,14 @@ from dangjian.orgs.models import Membership, Organisation, Role, RoleGroup
 STAFF_ROLES = [Role.UNIT_ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER]
 
 ROLE_MODEL_PERMISSIONS: dict[str, set[str]] = {
-    Role.UNIT_ADMIN: {"wagtailadmin.access_admin"},
+    # Unit admins appoint and remove people in their unit and its branches.
+    Role.UNIT_ADMIN: {
+        "wagtailadmin.access_admin",
+        "orgs.add_membership",
+        "orgs.change_membership",
+        "orgs.delete_membership",
+        "orgs.view_membership",
+    },
     Role.EDITOR: {
         "wagtailadmin.access_admin",
         "wagtailimages.add_image",

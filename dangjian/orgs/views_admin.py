@@ -12,7 +12,13 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from dangjian.orgs.actions import do_grant_role, do_revoke_role
 from dangjian.orgs.forms import OrganisationForm
-from dangjian.orgs.models import Membership, Organisation
+from dangjian.orgs.models import Membership, Organisation, Role
+from dangjian.orgs.permissions import (
+    UnitPermissionPolicy,
+    UnitScopedDeleteMixin,
+    UnitScopedIndexView,
+)
+from dangjian.orgs.scope import managed_organisations
 
 
 class OrganisationViewSet(ModelViewSet):
@@ -41,17 +47,26 @@ class MembershipForm(WagtailAdminModelForm):
         model = Membership
         fields = ["person", "organisation", "role", "title"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self, "for_user", None)
+        if user is not None and "organisation" in self.fields:
+            self.fields["organisation"].queryset = managed_organisations(
+                user, [Role.UNIT_ADMIN]
+            )
+
     def save(self, commit=True):
         # Roles change through the audited action, which also syncs groups.
         if self.instance.pk:
             return super().save(commit=commit)
-        return do_grant_role(
+        self.instance = do_grant_role(
             self.cleaned_data["person"],
             self.cleaned_data["organisation"],
             self.cleaned_data["role"],
             title=self.cleaned_data.get("title", ""),
             acting_user=getattr(self, "for_user", None),
         )
+        return self.instance
 
     def clean(self):
         cleaned = super().clean()
@@ -67,7 +82,7 @@ class MembershipForm(WagtailAdminModelForm):
         return cleaned
 
 
-class RevokeMembershipView(DeleteView):
+class RevokeMembershipView(UnitScopedDeleteMixin, DeleteView):
     page_title = _("撤销角色")
 
     def delete_action(self):
@@ -90,6 +105,10 @@ class MembershipViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["person", "organisation", "role", "title"]
     delete_view_class = RevokeMembershipView
+    index_view_class = UnitScopedIndexView
+    permission_policy = UnitPermissionPolicy(
+        Membership, unit_field="organisation", roles=[Role.UNIT_ADMIN]
+    )
 
     def get_form_class(self, for_update=False):
         return MembershipForm

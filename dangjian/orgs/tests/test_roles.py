@@ -145,3 +145,70 @@ class OrganisationAdminTestCase(BaseTestCase):
         self.client.login(username="editor", password=PASSWORD)
         r = self.client.get("/admin/organisations/")
         self.assertNotEqual(r.status_code, 200)
+
+
+class MembershipAdminTestCase(BaseTestCase):
+    """Unit admins appoint people in their own unit only, through the admin."""
+
+    def test_unit_admin_lists_only_own_unit_memberships(self):
+        self.client.login(username="secretary", password=PASSWORD)
+        r = self.client.get("/admin/memberships/")
+        self.assertEqual(r.status_code, 200)
+        self.assertContains(r, "宣传部第一党支部")
+        self.assertNotContains(r, "公安局第一党支部")
+
+    def test_unit_admin_appoints_an_editor_in_own_unit(self):
+        self.client.login(username="secretary", password=PASSWORD)
+        r = self.client.post(
+            "/admin/memberships/new/",
+            {
+                "person": self.member.pk,
+                "organisation": self.unit_a.pk,
+                "role": "editor",
+            },
+        )
+        self.assertEqual(r.status_code, 302)
+        self.assertTrue(
+            self.member.groups.filter(name="市委宣传部·编辑").exists(),
+            "the new editor joins the unit's editor group",
+        )
+        self.assertTrue(
+            ModelLogEntry.objects.filter(
+                object_id=str(self.member.pk),
+                action="dangjian.role.grant",
+                user=self.secretary,
+            ).exists()
+        )
+
+    def test_unit_admin_cannot_appoint_in_another_unit(self):
+        self.client.login(username="secretary", password=PASSWORD)
+        r = self.client.post(
+            "/admin/memberships/new/",
+            {
+                "person": self.member.pk,
+                "organisation": self.unit_b.pk,
+                "role": "editor",
+            },
+        )
+        self.assertEqual(r.status_code, 200)  # the form refuses the choice
+        self.assertFalse(
+            self.member.memberships.filter(organisation=self.unit_b).exists()
+        )
+
+    def test_unit_admin_cannot_revoke_in_another_unit(self):
+        membership = self.outsider.memberships.get()
+        self.client.login(username="secretary", password=PASSWORD)
+        self.client.post(f"/admin/memberships/delete/{membership.pk}/")
+        self.assertTrue(self.outsider.memberships.exists())
+
+    def test_revoking_through_admin_is_audited(self):
+        membership = self.sibling.memberships.get()
+        self.client.login(username="secretary", password=PASSWORD)
+        r = self.client.post(f"/admin/memberships/delete/{membership.pk}/")
+        self.assertEqual(r.status_code, 302)
+        self.assertFalse(self.sibling.memberships.exists())
+        self.assertTrue(
+            ModelLogEntry.objects.filter(
+                object_id=str(self.sibling.pk), action="dangjian.role.revoke"
+            ).exists()
+        )
