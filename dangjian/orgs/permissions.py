@@ -7,7 +7,8 @@ in one of the given roles. Superusers may act on every row.
     policy = UnitPermissionPolicy(Entry, unit_field="owner_unit",
                                   roles=[Role.EDITOR, Role.UNIT_ADMIN])
 
-Use it as a ModelViewSet's ``permission_policy``, give the viewset
+Register it with ``wagtail.permissions.register_permission_policy(Model, policy)``
+(the model's admin viewset picks it up), give the viewset
 ``index_view_class = UnitScopedIndexView`` so listings show only those rows,
 and mix ``UnitScopedDeleteMixin`` into its delete view: Wagtail's generic
 edit view checks the instance, its delete view only the model permission.

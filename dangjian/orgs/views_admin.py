@@ -9,6 +9,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic import DeleteView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
 from dangjian.orgs.actions import do_grant_role, do_revoke_role
 from dangjian.orgs.forms import OrganisationForm
@@ -95,6 +96,15 @@ class RevokeMembershipView(UnitScopedDeleteMixin, DeleteView):
         )
 
 
+register_permission_policy(
+    Membership,
+    UnitPermissionPolicy(
+        Membership, unit_field="organisation", roles=[Role.UNIT_ADMIN]
+    ),
+    exact_class=True,
+)
+
+
 class MembershipViewSet(ModelViewSet):
     model = Membership
     icon = "user"
@@ -106,9 +116,6 @@ class MembershipViewSet(ModelViewSet):
     form_fields = ["person", "organisation", "role", "title"]
     delete_view_class = RevokeMembershipView
     index_view_class = UnitScopedIndexView
-    permission_policy = UnitPermissionPolicy(
-        Membership, unit_field="organisation", roles=[Role.UNIT_ADMIN]
-    )
 
     def get_form_class(self, for_update=False):
         return MembershipForm
