@@ -1,0 +1,99 @@
+"""Text messages to enterprises, behind one small interface.
+
+``send_sms(mobile, message)`` hands the message to the backend named by the
+``DANGJIAN_SMS_BACKEND`` setting (a dotted path):
+
+* ``dangjian.experts.sms.LogBackend`` (the default): writes the message to the
+  ``dangjian.experts.sms`` logger and keeps the last messages in
+  ``dangjian.experts.sms.outbox``, for development and tests.
+* ``dangjian.experts.sms.HttpBackend``: a skeleton adapter for an SMS
+  gateway that takes a JSON POST (most Chinese providers offer one, or a
+  small relay in front of their signed APIs). Settings:
+
+  ``DANGJIAN_SMS_HTTP_URL``       the gateway endpoint (required)
+  ``DANGJIAN_SMS_HTTP_TOKEN``     sent as ``Authorization: Bearer <token>``
+  ``DANGJIAN_SMS_SIGN_NAME``      the registered signature, e.g. 党建云
+  ``DANGJIAN_SMS_TIMEOUT``        seconds, default 5
+
+  It posts ``{"mobile", "sign_name", "content"}`` and treats any 2xx as
+  accepted. Adapt ``payload()``/``accepted()`` in a subclass for a provider
+  whose API differs (templates with parameters, signatures on the request).
+
+Settings are read when a message is sent, never at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from collections import deque
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+# The most recent messages of the log backend, newest last.
+outbox: deque[dict] = deque(maxlen=200)
+
+
+class SmsError(Exception):
+    pass
+
+
+class BaseBackend:
+    def send(self, mobile: str, message: str) -> None:
+        raise NotImplementedError
+
+
+class LogBackend(BaseBackend):
+    def send(self, mobile: str, message: str) -> None:
+        outbox.append({"mobile": mobile, "message": message})
+        logger.info("SMS to %s: %s", mobile, message)
+
+
+class HttpBackend(BaseBackend):
+    def __init__(self):
+        self.url = getattr(settings, "DANGJIAN_SMS_HTTP_URL", "")
+        if not self.url:
+            raise ImproperlyConfigured(
+                "DANGJIAN_SMS_HTTP_URL must be set to use the HTTP SMS backend"
+            )
+        self.token = getattr(settings, "DANGJIAN_SMS_HTTP_TOKEN", "")
+        self.sign_name = getattr(settings, "DANGJIAN_SMS_SIGN_NAME", "党建云")
+        self.timeout = getattr(settings, "DANGJIAN_SMS_TIMEOUT", 5)
+
+    def payload(self, mobile: str, message: str) -> dict:
+        return {"mobile": mobile, "sign_name": self.sign_name, "content": message}
+
+    def accepted(self, status: int, body: bytes) -> bool:
+        return 200 <= status < 300
+
+    def send(self, mobile: str, message: str) -> None:
+        request = urllib.request.Request(
+            self.url,
+            data=json.dumps(self.payload(mobile, message)).encode(),
+            headers={
+                "Content-Type": "application/json",
+                **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
+            },
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                status, body = response.status, response.read()
+        except OSError as exc:
+            raise SmsError(f"SMS gateway unreachable: {exc}") from exc
+        if not self.accepted(status, body):
+            raise SmsError(f"SMS gateway refused the message: HTTP {status}")
+
+
+def get_backend() -> BaseBackend:
+    path = getattr(settings, "DANGJIAN_SMS_BACKEND", "dangjian.experts.sms.LogBackend")
+    return import_string(path)()
+
+
+def send_sms(mobile: str, message: str) -> None:
+    get_backend().send(mobile, message)
