@@ -9,6 +9,7 @@ from dangjian.experts.api import router as experts_router
 from dangjian.kb.api import router as kb_router
 from dangjian.orgs.api import router as orgs_router
 from dangjian.quiz.api import router as quiz_router
+from dangjian.study.api import router as study_router
 from dangjian.voting.api import router as voting_router
 
 api = NinjaAPI(
@@ -23,5 +24,6 @@ api.add_router("/", orgs_router)
 api.add_router("/kb", kb_router)
 api.add_router("/experts", experts_router)
 api.add_router("/quiz", quiz_router)
+api.add_router("/study", study_router)
 api.add_router("/disclosures", disclosure_router)
 api.add_router("/votes", voting_router)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "dangjian.kb",
     "dangjian.experts",
     "dangjian.quiz",
+    "dangjian.study",
     "dangjian.disclosure",
     "dangjian.voting",
     # Wagtail

@@ -20,6 +20,7 @@ urlpatterns = [
     path("kb/", include("dangjian.kb.urls")),
     path("experts/", include("dangjian.experts.urls")),
     path("quiz/", include("dangjian.quiz.urls")),
+    path("study/", include("dangjian.study.urls")),
     path("disclosure/", include("dangjian.disclosure.urls")),
     path("votes/", include("dangjian.voting.urls")),
 ]
