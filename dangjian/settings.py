@@ -213,3 +213,27 @@ WAGTAILDOCS_EXTENSIONS = [
 # Dangjian
 DANGJIAN_DATA_DIR = env("DANGJIAN_DATA_DIR", str(BASE_DIR.parent / "shared" / "data"))
 DANGJIAN_CITY_NAME = env("DANGJIAN_CITY_NAME", "")
+
+# Policy experts (dangjian/experts)
+DANGJIAN_EXPERTS_SLA_HOURS = envint("DANGJIAN_EXPERTS_SLA_HOURS", "48")
+DANGJIAN_PRIVATE_MEDIA_ROOT = env(
+    "DANGJIAN_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")
+)
+DANGJIAN_TRUST_X_FORWARDED_FOR = envbool("DANGJIAN_TRUST_X_FORWARDED_FOR", "False")
+DANGJIAN_SMS_BACKEND = env("DANGJIAN_SMS_BACKEND", "dangjian.experts.sms.LogBackend")
+DANGJIAN_SMS_HTTP_URL = env("DANGJIAN_SMS_HTTP_URL", "")
+DANGJIAN_SMS_HTTP_TOKEN = envsecret("DANGJIAN_SMS_HTTP_TOKEN", "")
+DANGJIAN_SMS_SIGN_NAME = env("DANGJIAN_SMS_SIGN_NAME", "党建云")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "党建云 <noreply@dangjian.local>")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+
+# Votes (dangjian/voting)
+VOTING_TRUSTED_PROXIES = envlist("VOTING_TRUSTED_PROXIES", "")
+VOTING_HASH_KEY = envsecret("VOTING_HASH_KEY", "")  # falls back to SECRET_KEY
+VOTING_SMS_BACKEND = env("VOTING_SMS_BACKEND", "dangjian.voting.sms.ConsoleSMSBackend")
+VOTING_SMS_HTTP_URL = env("VOTING_SMS_HTTP_URL", "")
+VOTING_SMS_HTTP_TOKEN = envsecret("VOTING_SMS_HTTP_TOKEN", "")
+VOTING_SMS_TEMPLATE = env("VOTING_SMS_TEMPLATE", "")
+VOTING_SMS_SIGN = env("VOTING_SMS_SIGN", "党建云")

@@ -1,0 +1,95 @@
+"""A member opens the demo campaign on a phone-sized screen, votes, and sees
+the remaining votes and the live result change. Screenshots go to
+test-artifacts/ for a human to look at."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dangjian.voting.demo import OPEN_TITLE
+from dangjian.voting.models import Campaign
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="chromium is not installed (apt-get install chromium); CI installs it",
+    ),
+]
+
+
+@pytest.fixture
+def demo_site():
+    # Only the city and the votes: other apps' demo content is not needed here.
+    from dangjian.lib.demo import DemoContext
+    from dangjian.orgs import demo as orgs_demo
+    from dangjian.voting import demo as voting_demo
+    from dangjian.voting import store
+
+    store.flush_redis_keys()
+    ctx = DemoContext(data_dir=None, write=lambda *a: None)
+    orgs_demo.load(ctx)
+    voting_demo.load(ctx)
+
+
+@pytest.fixture
+def browser():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_member_votes_on_a_phone_and_sees_the_result_change(
+    demo_site, live_server, browser
+):
+    ARTIFACTS.mkdir(exist_ok=True)
+    campaign = Campaign.objects.get(title=OPEN_TITLE)
+    page = browser.new_page(viewport={"width": 375, "height": 812}, is_mobile=True)
+    page.goto(f"{live_server.url}/login/?next=/votes/{campaign.pk}/")
+    page.fill("#id_username", "member")
+    page.fill("#id_password", "dangjian-demo")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"**/votes/{campaign.pk}/")
+    assert page.locator("h1").inner_text() == OPEN_TITLE
+    assert page.locator("#vt-remaining").inner_text() == "5"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    card = page.locator(".vt-candidate").first
+    votes_before = int(card.locator("[data-votes]").inner_text())
+    page.screenshot(path=str(ARTIFACTS / "voting-campaign-375.png"), full_page=False)
+    card.get_by_role("button", name=re.compile("投票")).click()
+    page.wait_for_selector("#vt-status.ok")
+    assert "今日还可投 4 票" in page.locator("#vt-status").inner_text()
+    assert page.locator("#vt-remaining").inner_text() == "4"
+    page.wait_for_function(
+        "([el, n]) => parseInt(el.textContent, 10) === n",
+        arg=[card.locator("[data-votes]").element_handle(), votes_before + 1],
+    )
+    assert card.get_by_role("button", name=re.compile("投票")).is_disabled()
+    page.screenshot(path=str(ARTIFACTS / "voting-voted-375.png"), full_page=False)
+
+    # Search by number, then the live results page with its chart.
+    page.fill("input[name=q]", "3")
+    page.get_by_role("button", name="搜索").click()
+    assert page.locator(".vt-candidate").count() == 1
+    page.goto(f"{live_server.url}/votes/{campaign.pk}/results/")
+    assert page.locator("#vt-chart li").count() == campaign.candidates.count()
+    total = int(page.locator("#vt-total").inner_text())
+    assert total > 0
+    page.screenshot(path=str(ARTIFACTS / "voting-results-375.png"), full_page=True)
+    page.close()

@@ -1,0 +1,227 @@
+"""Public pages: campaigns, candidates, voting without JavaScript, live results,
+phone verification, and the results export for the campaign's managers."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dangjian.voting.actions import (
+    VoteRefused,
+    check_cast_vote,
+    check_verify_code,
+    count_visit,
+    do_request_code,
+    tally,
+    voter_remaining,
+)
+from dangjian.voting.api import results_for
+from dangjian.voting.exports import results_workbook
+from dangjian.voting.identity import (
+    DEVICE_COOKIE,
+    VOTER_COOKIE,
+    issue_voter_token,
+    new_device_id,
+    request_context,
+    voter_from_request,
+)
+from dangjian.voting.models import Campaign
+
+
+def _with_device(request, response):
+    if not request.COOKIES.get(DEVICE_COOKIE):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            request._voting_device,
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def _visitor(request) -> str:
+    device = request.COOKIES.get(DEVICE_COOKIE)
+    if not device:
+        device = request._voting_device = new_device_id()
+    network, _device_hash, _ua = request_context(request)
+    return device or network
+
+
+def index(request):
+    campaigns = Campaign.objects.live().select_related("cover")
+    return render(request, "voting/index.html", {"campaigns": campaigns})
+
+
+def campaign(request, campaign_id: int):
+    campaign = get_object_or_404(
+        Campaign.objects.live().select_related("organisation", "cover"),
+        pk=campaign_id,
+    )
+    count_visit(campaign.pk, 0, _visitor(request))
+    q = request.GET.get("q", "").strip()[:40]
+    candidates = campaign.candidates.select_related("organisation", "photo").order_by(
+        "number"
+    )
+    if q:
+        condition = Q(name__icontains=q) | Q(organisation__name__icontains=q)
+        if q.isdigit():
+            condition |= Q(number=int(q))
+        candidates = candidates.filter(condition)
+    voter = voter_from_request(request)
+    remaining = voter_remaining(campaign, voter)
+    counts = tally(campaign.pk) if campaign.results_public() else {}
+    rows = []
+    for c in candidates:
+        left = None
+        if remaining is not None:
+            left = remaining["by_candidate"].get(
+                c.pk, remaining["per_candidate_default"]
+            )
+        rows.append({"c": c, "votes": counts.get(c.pk, 0), "left": left})
+    response = render(
+        request,
+        "voting/campaign.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "q": q,
+            "voter": voter,
+            "remaining": remaining,
+            "show_results": campaign.results_public(),
+            "status": campaign.status(),
+            "idempotency_key": secrets.token_urlsafe(16),
+            "captcha": request.session.pop("voting_captcha", None),
+        },
+    )
+    return _with_device(request, response)
+
+
+def candidate(request, campaign_id: int, candidate_id: int):
+    campaign = get_object_or_404(Campaign.objects.live(), pk=campaign_id)
+    person = get_object_or_404(
+        campaign.candidates.select_related("organisation", "photo"), pk=candidate_id
+    )
+    count_visit(campaign.pk, person.pk, _visitor(request))
+    votes = tally(campaign.pk).get(person.pk, 0) if campaign.results_public() else None
+    response = render(
+        request,
+        "voting/candidate.html",
+        {"campaign": campaign, "candidate": person, "votes": votes},
+    )
+    return _with_device(request, response)
+
+
+@require_POST
+def vote(request, campaign_id: int):
+    """Voting without JavaScript: the form posts here and comes back."""
+    back = reverse("voting:campaign", args=[campaign_id])
+    voter = voter_from_request(request)
+    if voter is None:
+        messages.error(request, "请先登录或验证手机号后投票")
+        return redirect(reverse("voting:verify", args=[campaign_id]))
+    candidate_id = request.POST.get("candidate", "")
+    try:
+        result = check_cast_vote(
+            campaign_id,
+            int(candidate_id) if candidate_id.isdigit() else None,
+            voter,
+            idempotency_key=request.POST.get("idempotency_key") or None,
+            captcha_token=request.POST.get("captcha_token", ""),
+            captcha_answer=request.POST.get("captcha_answer", ""),
+        )
+    except VoteRefused as exc:
+        messages.error(request, exc.detail)
+        if exc.code == "captcha_required":
+            request.session["voting_captcha"] = exc.extra["captcha"]
+        return redirect(back)
+    if result.status == 201:
+        messages.success(
+            request,
+            "投票成功！今日还可投 {n} 票".format(n=result.body["remaining_today"]),
+        )
+    return redirect(back)
+
+
+def results(request, campaign_id: int):
+    campaign = get_object_or_404(Campaign.objects.live(), pk=campaign_id)
+    if not campaign.results_public():
+        return render(
+            request, "voting/results.html", {"campaign": campaign, "hidden": True}
+        )
+    data = results_for(campaign)
+    top = max([r["votes"] for r in data["candidates"]] or [0]) or 1
+    for row in data["candidates"]:
+        row["percent"] = round(row["votes"] * 100 / top, 1)
+    return render(
+        request,
+        "voting/results.html",
+        {
+            "campaign": campaign,
+            "data": data,
+            "ledger": getattr(campaign, "ledger", None),
+        },
+    )
+
+
+def verify(request, campaign_id: int):
+    """Phone verification for the public: send a code, then enter it."""
+    campaign = get_object_or_404(Campaign.objects.live(), pk=campaign_id)
+    mobile = request.POST.get("mobile", "")
+    error = None
+    sent = False
+    if request.method == "POST":
+        try:
+            if "code" in request.POST:
+                voter_hash = check_verify_code(mobile, request.POST["code"])
+                response = redirect(campaign.get_absolute_url())
+                response.set_cookie(
+                    VOTER_COOKIE,
+                    issue_voter_token(voter_hash),
+                    max_age=7 * 24 * 3600,
+                    httponly=True,
+                    samesite="Lax",
+                )
+                messages.success(request, "手机号验证成功，可以投票了")
+                return response
+            network, _d, _u = request_context(request)
+            do_request_code(mobile, network_hash=network)
+            sent = True
+        except VoteRefused as exc:
+            error = exc.detail
+            sent = "code" in request.POST
+    return render(
+        request,
+        "voting/verify.html",
+        {"campaign": campaign, "mobile": mobile, "sent": sent, "error": error},
+    )
+
+
+def can_manage(user, campaign: Campaign) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Campaign.objects.managed_by(user).filter(pk=campaign.pk).exists()
+
+
+def export(request, campaign_id: int):
+    campaign = get_object_or_404(Campaign, pk=campaign_id)
+    if not can_manage(request.user, campaign):
+        raise PermissionDenied
+    data = results_workbook(campaign)
+    response = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="vote-results-{campaign.pk}.xlsx"'
+    )
+    return response
