@@ -1,3 +1,62 @@
-from ninja import Router
+from __future__ import annotations
+
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from dangjian.kb.models import SearchLog
+from dangjian.kb.search import search_entries
 
 router = Router(tags=["12345 知识库"])
+
+
+class SearchParams(Schema):
+    q: str = Field("", max_length=200, description="检索词：中文、拼音或拼音首字母")
+    unit: int | None = Field(None, description="责任单位 id")
+    category: str | None = Field(None, max_length=100)
+    limit: int = Field(10, ge=1, le=50)
+    offset: int = Field(0, ge=0, le=1000)
+
+
+class HitOut(Schema):
+    id: int
+    title: str = Field(description="事项名称，匹配词以 <mark> 标出（已转义）")
+    snippet: str = Field(description="问法或答复口径摘要（已转义，含 <mark>）")
+    unit: str
+    score: float
+    url: str
+
+
+class SearchOut(Schema):
+    total: int
+    hits: list[HitOut]
+    suggestion: str | None = Field(
+        None, description="无结果或疑似错字时的“您是不是要找”"
+    )
+
+
+@router.get("/search", response=SearchOut, summary="检索知识条目（公开）")
+def search(request, params: Query[SearchParams]):
+    """Live, valid entries only. Every search is logged without personal data."""
+    results = search_entries(
+        params.q,
+        unit=params.unit,
+        category=params.category,
+        limit=params.limit,
+        offset=params.offset,
+        channel=SearchLog.Channel.API,
+    )
+    return {
+        "total": results.total,
+        "suggestion": results.suggestion,
+        "hits": [
+            {
+                "id": h.entry.pk,
+                "title": h.title_html,
+                "snippet": h.snippet_html,
+                "unit": h.entry.owner.name,
+                "score": round(h.hit.score, 4),
+                "url": h.entry.get_absolute_url(),
+            }
+            for h in results.hits
+        ],
+    }

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dangjian.kb import views
 
 app_name = "kb"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("entries/<int:pk>/", views.entry, name="entry"),
+    path("console/", views.console, name="console"),
+    path("console/search", views.console_search, name="console-search"),
+    path(
+        "console/click/<int:log_id>/<int:pk>", views.console_click, name="console-click"
+    ),
+    path("hot/", views.hot_questions, name="hot"),
+    path("expiring/", views.expiring, name="expiring"),
+]

@@ -5,3 +5,6 @@ class SearchConfig(AppConfig):
     name = "dangjian.search"
     label = "search"
     verbose_name = "中文检索"
+
+    def ready(self):
+        from dangjian.search import signals  # noqa: F401

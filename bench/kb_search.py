@@ -1,0 +1,535 @@
+"""12345 knowledge-base search benchmark (issue 3).
+
+1. Corpus: the real entries of ../shared/data (hotline_kb_bj 2,314 entries and
+   policy_qa_covid 4,673 answer passages) plus variations of them up to
+   100,000 entries (--quick: 10,000). A variation recombines the first words
+   of one real title with the last words of another of the same source and
+   mixes sentences of two other entries: plausible distractors that share
+   vocabulary with the labelled answers without duplicating them.
+2. Engines compared on the same corpus and the same labelled queries:
+   * dangjian (default): tantivy BM25 on rjieba search-mode tokens, field
+     weights, synonyms, pinyin and homophone matching (dangjian.search);
+   * fts5-jieba: SQLite FTS5 bm25 on the same pre-segmented text, OR query,
+     same column weights (what an embedded SQL engine gives);
+   * fts5-trigram: SQLite FTS5 trigram tokenizer on raw text.
+3. Relevance: MRR@10 and Recall@10 per query type on
+   hotline_kb_bj/queries.jsonl and policy_qa_covid/queries.jsonl (the
+   eval_recommended ones; --quick: a sample).
+4. Latency in-process: p50/p99 of single queries (labelled queries cycled).
+5. HTTP: GET /api/kb/search served by granian (WSGI, 2 workers) on its own
+   SQLite database holding the same corpus as entries, 32 concurrent clients.
+
+    .venv/bin/python bench/kb_search.py           # 100,000 entries
+    .venv/bin/python bench/kb_search.py --quick   # 10,000 entries, shorter runs
+
+Prints tables, then one JSON line as the last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "var" / "bench" / "kb_search"
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--quick", action="store_true", help="10,000 entries, shorter runs")
+    p.add_argument(
+        "--size", type=int, help="corpus size (default 100,000; quick 10,000)"
+    )
+    p.add_argument("--http-seconds", type=float, help="duration of the HTTP run")
+    p.add_argument("--no-http", action="store_true")
+    return p.parse_args()
+
+
+ARGS = parse_args()
+SIZE = ARGS.size or (10_000 if ARGS.quick else 100_000)
+HTTP_SECONDS = ARGS.http_seconds or (5.0 if ARGS.quick else 15.0)
+
+if WORK.exists():
+    shutil.rmtree(WORK)
+WORK.mkdir(parents=True)
+DB_PATH = WORK / "kb.sqlite3"
+os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
+os.environ["DANGJIAN_SEARCH_DIR"] = str(WORK / "index")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from dangjian.search import analysis  # noqa: E402
+
+DATA = Path(settings.DANGJIAN_DATA_DIR)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [
+        json.loads(line)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[。！？；])", text) if s.strip()]
+
+
+def build_corpus(size: int) -> list[dict]:
+    """Real documents first, then variations; dicts with id/matter/answer/source."""
+    docs = []
+    for raw in read_jsonl(DATA / "hotline_kb_bj" / "kb.jsonl"):
+        if raw["body"].strip():
+            docs.append(
+                {
+                    "id": raw["id"],
+                    "matter": raw["title"][:300],
+                    "answer": raw["body"],
+                    "keywords": "，".join(raw.get("keywords") or []),
+                    "src": "hotline",
+                }
+            )
+    for raw in read_jsonl(DATA / "policy_qa_covid" / "kb.jsonl"):
+        docs.append(
+            {
+                "id": raw["id"],
+                "matter": raw["title"][:300],
+                "answer": raw["body"],
+                "keywords": "",
+                "src": "covid",
+            }
+        )
+    real = list(docs)
+    by_src = {
+        "hotline": [d for d in real if d["src"] == "hotline"],
+        "covid": [d for d in real if d["src"] == "covid"],
+    }
+    rng = random.Random(42)
+    n = 0
+    while len(docs) < size:
+        src = "hotline" if n % 3 else "covid"
+        pool = by_src[src]
+        a, b, c, d = (rng.choice(pool) for _ in range(4))
+        wa, wb = (
+            analysis.words(a["matter"] or a["answer"][:40]),
+            analysis.words(b["matter"] or b["answer"][:40]),
+        )
+        title = "".join(wa[: max(1, len(wa) // 2)] + wb[len(wb) // 2 :])[:300]
+        sentences = split_sentences(c["answer"])[:3] + split_sentences(d["answer"])[-3:]
+        docs.append(
+            {
+                "id": f"var-{n}",
+                "matter": title,
+                "answer": "".join(sentences)[:2000],
+                "keywords": "",
+                "src": "variation",
+            }
+        )
+        n += 1
+    return docs
+
+
+def load_queries(quick: bool) -> list[dict]:
+    queries = []
+    for q in read_jsonl(DATA / "hotline_kb_bj" / "queries.jsonl"):
+        queries.append(
+            {
+                "set": "hotline_kb_bj",
+                "type": q["query_type"],
+                "query": q["query"],
+                "relevant": set(q["relevant_ids"]),
+            }
+        )
+    covid = [
+        q
+        for q in read_jsonl(DATA / "policy_qa_covid" / "queries.jsonl")
+        if q.get("eval_recommended")
+    ]
+    rng = random.Random(1)
+    covid = rng.sample(covid, min(len(covid), 300 if quick else 1000))
+    for q in covid:
+        queries.append(
+            {
+                "set": "policy_qa_covid",
+                "type": q["query_type"],
+                "query": q["query"],
+                "relevant": set(q["relevant_ids"]),
+            }
+        )
+    return queries
+
+
+# --- engines ------------------------------------------------------------------
+
+
+class DangjianEngine:
+    name = "dangjian"
+
+    def __init__(self, ext_by_pk):
+        from dangjian.kb.search import kb_index
+
+        self.index = kb_index()
+        self.ext_by_pk = ext_by_pk
+
+    def build(self, docs):
+        return self.index.rebuild()
+
+    def search(self, q, limit=10):
+        # The same call as the kb's pages and API, snippets included.
+        res = self.index.search(
+            q, limit=limit, snippet_fields=["matter", "question", "answer"]
+        )
+        return [self.ext_by_pk.get(h.id) for h in res.hits]
+
+
+FTS_WEIGHTS = (3.0, 2.0, 1.0)  # matter, keywords, answer: as the kb index
+
+
+class Fts5Jieba:
+    name = "fts5-jieba"
+
+    def __init__(self):
+        self.db = sqlite3.connect(":memory:", check_same_thread=False)
+
+    def build(self, docs):
+        self.db.execute(
+            "CREATE VIRTUAL TABLE d USING fts5(ext UNINDEXED, matter, keywords, answer, tokenize='unicode61')"
+        )
+        self.db.executemany(
+            "INSERT INTO d VALUES (?,?,?,?)",
+            (
+                (
+                    d["id"],
+                    analysis.index_text(d["matter"]),
+                    analysis.index_text(d["keywords"]),
+                    analysis.index_text(d["answer"]),
+                )
+                for d in docs
+            ),
+        )
+        self.db.commit()
+        return len(docs)
+
+    def search(self, q, limit=10):
+        tokens = analysis.segment(q)
+        if not tokens:
+            return []
+        match = " OR ".join(
+            '"' + t.replace('"', "") + '"' for t in dict.fromkeys(tokens)
+        )
+        sql = "SELECT ext FROM d WHERE d MATCH ? ORDER BY bm25(d, 0, ?, ?, ?) LIMIT ?"
+        return [r[0] for r in self.db.execute(sql, (match, *FTS_WEIGHTS, limit))]
+
+
+class Fts5Trigram:
+    name = "fts5-trigram"
+
+    def __init__(self):
+        self.db = sqlite3.connect(":memory:", check_same_thread=False)
+
+    def build(self, docs):
+        self.db.execute(
+            "CREATE VIRTUAL TABLE d USING fts5(ext UNINDEXED, matter, keywords, answer, tokenize='trigram')"
+        )
+        self.db.executemany(
+            "INSERT INTO d VALUES (?,?,?,?)",
+            ((d["id"], d["matter"], d["keywords"], d["answer"]) for d in docs),
+        )
+        self.db.commit()
+        return len(docs)
+
+    def search(self, q, limit=10):
+        grams = set()
+        for run in re.findall(r"[\w]+", analysis.normalize(q)):
+            grams.update(run[i : i + 3] for i in range(len(run) - 2))
+        if not grams:
+            return []
+        match = " OR ".join('"' + g + '"' for g in grams)
+        sql = "SELECT ext FROM d WHERE d MATCH ? ORDER BY bm25(d, 0, ?, ?, ?) LIMIT ?"
+        return [r[0] for r in self.db.execute(sql, (match, *FTS_WEIGHTS, limit))]
+
+
+# --- measurements ---------------------------------------------------------------
+
+
+def relevance(engine, queries):
+    """{(set, type): (mrr, recall, n)}"""
+    buckets = {}
+    for q in queries:
+        ranked = engine.search(q["query"], 10)
+        rr, hit = 0.0, 0
+        for rank, ext in enumerate(ranked, start=1):
+            if ext in q["relevant"]:
+                rr = rr or 1.0 / rank
+                hit += 1
+        recall = hit / len(q["relevant"])
+        b = buckets.setdefault((q["set"], q["type"]), [0.0, 0.0, 0])
+        b[0] += rr
+        b[1] += recall
+        b[2] += 1
+    out = {}
+    for key, (rr, rec, n) in buckets.items():
+        out[key] = (rr / n, rec / n, n)
+    for s in {k[0] for k in buckets}:
+        items = [v for k, v in buckets.items() if k[0] == s]
+        n = sum(v[2] for v in items)
+        out[(s, "all")] = (
+            sum(v[0] for v in items) / n,
+            sum(v[1] for v in items) / n,
+            n,
+        )
+    return out
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def latency(engine, queries, n):
+    texts = [q["query"] for q in queries]
+    for t in texts[:20]:
+        engine.search(t)
+    times = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        engine.search(texts[i % len(texts)])
+        times.append((time.perf_counter() - t0) * 1000)
+    return percentile(times, 50), percentile(times, 99)
+
+
+# --- database and HTTP ------------------------------------------------------------
+
+
+def load_database(docs):
+    from dangjian.kb.models import Entry
+    from dangjian.orgs.models import Organisation
+
+    call_command("migrate", verbosity=0)
+    root = Organisation.add_root(name="基准测试市", kind=Organisation.Kind.COMMITTEE)
+    unit = root.add_child(
+        name="市12345政务服务便民热线中心",
+        kind=Organisation.Kind.GOVERNMENT_DEPARTMENT,
+        maintains_kb=True,
+    )
+    Entry.objects.bulk_create(
+        (
+            Entry(
+                external_id=d["id"],
+                matter=d["matter"] or d["answer"][:60],
+                answer=d["answer"],
+                keywords=d["keywords"],
+                owner=unit,
+                live=True,
+            )
+            for d in docs
+        ),
+        batch_size=2000,
+    )
+    return {str(pk): ext for pk, ext in Entry.objects.values_list("pk", "external_id")}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_run(queries, seconds, clients=32):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "False",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "ERROR",
+    }
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "granian"),
+            "--interface",
+            "wsgi",
+            "--workers",
+            "2",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "dangjian.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/api/kb/search?q=" + urllib.parse.quote("公积金"))
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("granian did not start")
+        texts = [q["query"] for q in queries]
+        # Warm both workers.
+        for t in texts[:50]:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            c.request("GET", "/api/kb/search?q=" + urllib.parse.quote(t))
+            c.getresponse().read()
+        lat, errors = [], [0]
+        stop = time.time() + seconds
+        lock = threading.Lock()
+
+        def client(k):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            i = k
+            mine = []
+            while time.time() < stop:
+                path = "/api/kb/search?limit=10&q=" + urllib.parse.quote(
+                    texts[i % len(texts)]
+                )
+                i += clients
+                t0 = time.perf_counter()
+                try:
+                    conn.request("GET", path)
+                    r = conn.getresponse()
+                    r.read()
+                    ok = r.status == 200
+                except OSError:
+                    ok = False
+                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                mine.append((time.perf_counter() - t0) * 1000)
+                if not ok:
+                    with lock:
+                        errors[0] += 1
+            with lock:
+                lat.extend(mine)
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+        started = time.time()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.time() - started
+        return {
+            "requests": len(lat),
+            "rps": len(lat) / elapsed,
+            "p50": percentile(lat, 50),
+            "p99": percentile(lat, 99),
+            "errors": errors[0],
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def main():
+    t0 = time.time()
+    docs = build_corpus(SIZE)
+    queries = load_queries(ARGS.quick)
+    print(
+        f"corpus: {len(docs):,} entries ({sum(d['src'] != 'variation' for d in docs):,} real); {len(queries)} labelled queries; built in {time.time() - t0:.1f}s"
+    )
+    t0 = time.time()
+    ext_by_pk = load_database(docs)
+    print(f"database: {len(ext_by_pk):,} entries written in {time.time() - t0:.1f}s")
+
+    engines = [DangjianEngine(ext_by_pk), Fts5Jieba(), Fts5Trigram()]
+    results = {}
+    for engine in engines:
+        t0 = time.time()
+        engine.build(docs)
+        build = time.time() - t0
+        rel = relevance(engine, queries)
+        p50, p99 = latency(engine, queries, 300 if ARGS.quick else 1000)
+        results[engine.name] = {
+            "build_s": build,
+            "p50_ms": p50,
+            "p99_ms": p99,
+            "rel": rel,
+        }
+
+    print()
+    print(
+        "Machine under load from other builds: 2 shared cores; figures are indicative."
+    )
+    print(f"{'engine':<14}{'build s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    for name, r in results.items():
+        print(f"{name:<14}{r['build_s']:>9.1f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}")
+    print()
+    keys = sorted({k for r in results.values() for k in r["rel"]})
+    print(
+        f"{'set / type':<30}{'n':>6}"
+        + "".join(f"{n + ' MRR':>20}{'R@10':>7}" for n in results)
+    )
+    for key in keys:
+        n = results["dangjian"]["rel"][key][2]
+        row = f"{key[0] + ' / ' + key[1]:<30}{n:>6}"
+        for r in results.values():
+            mrr, rec, _ = r["rel"][key]
+            row += f"{mrr:>20.3f}{rec:>7.3f}"
+        print(row)
+
+    http = None
+    if not ARGS.no_http:
+        http = http_run(queries, HTTP_SECONDS)
+        print()
+        print(
+            f"HTTP GET /api/kb/search, granian WSGI 2 workers, 32 clients, {HTTP_SECONDS:.0f}s: "
+            f"{http['requests']} requests, {http['rps']:.0f} req/s, p50 {http['p50']:.1f} ms, p99 {http['p99']:.1f} ms, errors {http['errors']}"
+        )
+
+    d = results["dangjian"]
+    figures = {
+        "corpus_entries": len(docs),
+        "index_build_s": round(d["build_s"], 2),
+        "inprocess_p50_ms": round(d["p50_ms"], 3),
+        "inprocess_p99_ms": round(d["p99_ms"], 3),
+        "http_p50_ms": round(http["p50"], 2) if http else None,
+        "http_p99_ms": round(http["p99"], 2) if http else None,
+        "http_rps": round(http["rps"], 1) if http else None,
+        "hotline_mrr10": round(d["rel"][("hotline_kb_bj", "all")][0], 4),
+        "hotline_recall10": round(d["rel"][("hotline_kb_bj", "all")][1], 4),
+        "covid_mrr10": round(d["rel"][("policy_qa_covid", "all")][0], 4),
+        "covid_recall10": round(d["rel"][("policy_qa_covid", "all")][1], 4),
+        "per_type_mrr10": {
+            f"{s}/{t}": {n: round(r["rel"][(s, t)][0], 4) for n, r in results.items()}
+            for s, t in keys
+        },
+        "engines": {
+            n: {"build_s": round(r["build_s"], 2), "p99_ms": round(r["p99_ms"], 3)}
+            for n, r in results.items()
+        },
+        "under_load": True,
+    }
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,172 @@
+"""Demo content: the Beijing government-service Q&A knowledge base, and a
+search log replayed from its labelled queries and citizen messages."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import random
+
+from django.utils import timezone
+
+from dangjian.kb.actions import import_file
+from dangjian.kb.models import Entry, SearchLog
+from dangjian.kb.search import kb_index, normalized_query
+from dangjian.orgs.models import Organisation
+
+BUILTIN = "demo_entries.jsonl"
+FALLBACK = "市12345政务服务便民热线中心"
+
+# Departments of the Beijing data set → the demo city's units, by keyword.
+DEPARTMENT_RULES = [
+    ("交通管理", "市公安局交通管理支队"),
+    ("交管", "市公安局交通管理支队"),
+    ("公积金", "市住房公积金管理中心"),
+    ("应急", "市应急管理局"),
+    ("规划", "市自然资源局"),
+    ("自然资源", "市自然资源局"),
+    ("体育", "市文化旅游体育局"),
+    ("文物", "市文化旅游体育局"),
+    ("人力资源", "市人力资源和社会保障局"),
+    ("科委", "市科学技术局"),
+    ("交通委", "市交通运输局"),
+    ("医保", "市医疗保障局"),
+    ("医疗保障", "市医疗保障局"),
+    ("城管", "市城市管理综合执法局"),
+    ("城市管理", "市住房和城乡建设局"),
+    ("金融", "市财政局"),
+    ("药监", "市市场监督管理局"),
+    ("经济和信息化", "市工业和信息化局"),
+    ("计划生育", "市卫生健康委员会"),
+    ("卫生", "市卫生健康委员会"),
+    ("民政", "市民政局"),
+]
+
+
+def owner_resolver():
+    units = {o.name: o for o in Organisation.objects.maintaining_kb()}
+    fallback = units.get(FALLBACK) or next(iter(units.values()), None)
+
+    def resolve(department: str):
+        for keyword, unit_name in DEPARTMENT_RULES:
+            if keyword in (department or "") and unit_name in units:
+                return units[unit_name]
+        return fallback
+
+    return resolve
+
+
+def real_rows(path) -> bytes:
+    """The data set's rows in the importer's shape (ids kept for re-import)."""
+    today = timezone.localdate()
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+        raw = json.loads(line)
+        if not raw["body"].strip():
+            continue  # a question without an answer is not an entry
+        title = raw["title"] or raw["body"][:60]
+        row = {
+            "external_id": raw["id"],
+            # Some "titles" are whole letters: keep them as the question.
+            "matter": title if len(title) <= 80 else title[:78] + "…",
+            "question": title if len(title) > 80 else "",
+            "answer": raw["body"],
+            "owner": raw.get("department") or "",
+            "category": raw.get("question_type") or raw.get("source_sheet") or "",
+            "keywords": "，".join(raw.get("keywords") or []),
+        }
+        # A few of the housing-fund centre's entries near expiry, two expired,
+        # so the near-expiry list has something to show.
+        if "公积金" in row["owner"] and n % 20 == 0:
+            row["valid_until"] = str(today + datetime.timedelta(days=5 + n % 25))
+        out.append(json.dumps(row, ensure_ascii=False))
+    return "\n".join(out).encode()
+
+
+def load(ctx) -> str:
+    admin = ctx.people["admin"]
+    path = ctx.data_file("hotline_kb_bj/kb.jsonl")
+    if path is not None:
+        name, data = "hotline_kb_bj/kb.jsonl", real_rows(path)
+    else:
+        from pathlib import Path
+
+        name = BUILTIN
+        data = (Path(__file__).with_name(BUILTIN)).read_bytes()
+    result = import_file(
+        name, data, user=admin, resolve_owner=owner_resolver(), reindex=False
+    )
+    # Index once, from the database (visible inside this transaction); a
+    # re-run that changed nothing keeps an index that already holds it all.
+    index = kb_index()
+    count = Entry.objects.searchable().count()
+    if result.created or result.updated or index.count() != count:
+        count = index.rebuild()
+    logged = replay_search_log(ctx)
+    return f"{result.created} 条新增、{result.updated} 条更新，索引 {count} 条，检索日志 {logged} 条"
+
+
+def replay_search_log(ctx) -> int:
+    """Searches of the last month, from the labelled queries and messages."""
+    if SearchLog.objects.exists():
+        return 0
+    queries = []
+    qpath = ctx.data_file("hotline_kb_bj/queries.jsonl")
+    mpath = ctx.data_file("hotline_kb_bj/messages.jsonl")
+    if qpath:
+        queries += [
+            json.loads(line)["query"]
+            for line in qpath.read_text(encoding="utf-8").splitlines()
+        ]
+    if mpath:
+        rng = random.Random(12345)
+        messages = [
+            json.loads(line)["text"]
+            for line in mpath.read_text(encoding="utf-8").splitlines()
+        ]
+        queries += [
+            m.replace("*", "")[:40]
+            for m in rng.sample(messages, min(150, len(messages)))
+        ]
+    if not queries:
+        queries = [
+            "公积金提取",
+            "暖气不热",
+            "社保转移",
+            "居住证",
+            "失业金",
+            "低保",
+            "加装电梯",
+            "门诊报销",
+            "宠物狗办证",
+            "宠物狗办证",
+        ]
+    index = kb_index()
+    owners = dict(Entry.objects.values_list("pk", "owner_id"))
+    now = timezone.now()
+    rng = random.Random(7)
+    logs = []
+    for q in queries:
+        res = index.search(q, limit=1, snippet_fields=[])
+        top = int(res.hits[0].id) if res.hits else None
+        # Popular questions repeat; more of them in the last week.
+        h = int(hashlib.md5(q.encode()).hexdigest(), 16)
+        repeats = 1 + h % 6
+        for r in range(repeats):
+            days = rng.random() * (6 if (h >> 8) % 3 == 0 else 30)
+            logs.append(
+                SearchLog(
+                    query=q[:200],
+                    normalized=normalized_query(q),
+                    result_count=res.total,
+                    channel=SearchLog.Channel.CONSOLE
+                    if r % 2
+                    else SearchLog.Channel.CITIZEN,
+                    routed_unit_id=owners.get(top),
+                    clicked_entry_id=top if top and rng.random() < 0.6 else None,
+                    created_at=now - datetime.timedelta(days=days),
+                )
+            )
+    SearchLog.objects.bulk_create(logs, batch_size=1000)
+    return len(logs)

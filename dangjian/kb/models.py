@@ -1,0 +1,287 @@
+"""12345 knowledge entries, their imports, and the search log."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    Task,
+    TaskState,
+    WorkflowMixin,
+)
+
+from dangjian.orgs.models import Organisation
+
+EXPIRY_WARNING_DAYS = 30
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+class EntryQuerySet(models.QuerySet):
+    def valid_on(self, day: datetime.date | None = None):
+        day = day or today()
+        return self.filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        )
+
+    def searchable(self):
+        """Live and valid today: exactly what the search index should hold."""
+        return self.filter(live=True).valid_on()
+
+    def expired(self):
+        return self.filter(valid_until__lt=today())
+
+    def expiring_within(self, days: int = EXPIRY_WARNING_DAYS):
+        start = today()
+        return self.filter(
+            valid_until__gte=start,
+            valid_until__lte=start + datetime.timedelta(days=days),
+        )
+
+    def owned_by(self, organisations):
+        return self.filter(owner__in=organisations)
+
+
+class Entry(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
+    """A standardized answer to one matter, maintained by its owner unit."""
+
+    external_id = models.CharField(
+        _("外部编号"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("导入时用于识别同一条目；再次导入会更新而不是重复。"),
+    )
+    matter = models.CharField(_("事项名称"), max_length=300)
+    question = models.TextField(_("群众问法"), blank=True)
+    answer = models.TextField(_("答复口径"))
+    policy_basis = models.TextField(_("政策依据"), blank=True)
+    policy_links = models.TextField(
+        _("政策链接"), blank=True, help_text=_("每行一个网址")
+    )
+    handling_unit = models.CharField(_("办理单位"), max_length=200, blank=True)
+    contact = models.CharField(_("联系方式"), max_length=200, blank=True)
+    area = models.CharField(_("适用区域"), max_length=200, blank=True)
+    category = models.CharField(_("分类"), max_length=100, blank=True)
+    keywords = models.CharField(
+        _("关键词"), max_length=500, blank=True, help_text=_("用逗号分隔")
+    )
+    valid_from = models.DateField(_("生效日期"), null=True, blank=True)
+    valid_until = models.DateField(_("失效日期"), null=True, blank=True)
+    owner = models.ForeignKey(
+        Organisation,
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
+        related_name="kb_entries",
+        limit_choices_to={"maintains_kb": True},
+    )
+    source = models.CharField(_("来源"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("知识条目")
+        verbose_name_plural = _("知识条目")
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["owner", "valid_until"])]
+
+    def __str__(self):
+        return self.matter
+
+    def get_absolute_url(self):
+        return reverse("kb:entry", args=[self.pk])
+
+    @property
+    def is_valid_today(self) -> bool:
+        day = today()
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or self.valid_until >= day
+        )
+
+    @property
+    def is_searchable(self) -> bool:
+        return self.live and self.is_valid_today
+
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.policy_links.splitlines() if line.strip()]
+
+    def keyword_list(self) -> list[str]:
+        import re
+
+        return [k for k in re.split(r"[,，、;；\s]+", self.keywords) if k]
+
+    def search_document(self):
+        from dangjian.search import Document
+
+        return Document(
+            id=str(self.pk),
+            fields={
+                "matter": self.matter,
+                "question": self.question,
+                "keywords": " ".join(self.keyword_list()),
+                "answer": self.answer,
+                "basis": self.policy_basis,
+            },
+            filters={
+                "unit": str(self.owner_id),
+                "category": self.category or "-",
+                "area": self.area or "-",
+            },
+        )
+
+
+class ImportBatch(models.Model):
+    """One import of a file: what landed, who did it (the audit anchor)."""
+
+    file_name = models.CharField(_("文件名"), max_length=300)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("知识库导入")
+        verbose_name_plural = _("知识库导入")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.file_name}（新增 {self.created}，更新 {self.updated}）"
+
+
+class SearchLogQuerySet(models.QuerySet):
+    def since(self, moment):
+        return self.filter(created_at__gte=moment)
+
+    def without_results(self):
+        return self.filter(result_count=0)
+
+    def without_click(self):
+        return self.filter(result_count__gt=0, clicked_entry__isnull=True)
+
+
+class SearchLog(models.Model):
+    """One search. No person, session or address is kept: only what was asked."""
+
+    class Channel(models.TextChoices):
+        CITIZEN = "citizen", _("市民检索页")
+        CONSOLE = "console", _("话务员工作台")
+        API = "api", _("接口")
+
+    query = models.CharField(_("检索词"), max_length=200)
+    normalized = models.CharField(_("归一化检索词"), max_length=200, db_index=True)
+    result_count = models.PositiveIntegerField(_("结果数"))
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    routed_unit = models.ForeignKey(
+        Organisation,
+        verbose_name=_("可能的责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    clicked_entry = models.ForeignKey(
+        Entry,
+        verbose_name=_("点击的条目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    objects = SearchLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检索日志")
+        verbose_name_plural = _("检索日志")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.query
+
+
+class UnitReviewTask(Task):
+    """A workflow step approved by a reviewer (or approver, or admin) of the
+    entry's own owner unit: one workflow serves all 72 units, and no unit
+    reviews another's entries."""
+
+    REVIEW_ROLES = ("reviewer", "approver", "unit_admin")
+
+    def _reviews(self, obj, user) -> bool:
+        if user.is_superuser:
+            return True
+        from dangjian.orgs.models import Membership
+
+        owner_id = getattr(obj, "owner_id", None)
+        return (
+            owner_id is not None
+            and Membership.objects.active()
+            .filter(person=user, organisation_id=owner_id, role__in=self.REVIEW_ROLES)
+            .exists()
+        )
+
+    def user_can_access_editor(self, obj, user):
+        return self._reviews(obj, user)
+
+    def locked_for_user(self, obj, user):
+        return not self._reviews(obj, user)
+
+    def user_can_lock(self, obj, user):
+        return self._reviews(obj, user)
+
+    def user_can_unlock(self, obj, user):
+        return False
+
+    def get_actions(self, obj, user):
+        if self._reviews(obj, user):
+            return [
+                ("reject", _("退回修改"), True),
+                ("approve", _("审核通过"), False),
+                ("approve", _("审核通过并留言"), True),
+            ]
+        return []
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
+        if user.is_superuser:
+            return states
+        from dangjian.orgs.models import Membership
+
+        units = (
+            Membership.objects.active()
+            .filter(person=user, role__in=self.REVIEW_ROLES)
+            .values("organisation_id")
+        )
+        entry_ids = Entry.objects.filter(owner__in=units).values_list("pk", flat=True)
+        return states.filter(
+            workflow_state__object_id__in=[str(pk) for pk in entry_ids]
+        )
+
+    @classmethod
+    def get_description(cls):
+        return _("由条目所属单位的审核人员审核")
+
+    class Meta:
+        verbose_name = _("本单位审核")
+        verbose_name_plural = _("本单位审核")

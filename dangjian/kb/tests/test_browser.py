@@ -1,0 +1,106 @@
+"""An operator types into the console and sees entries before pressing Enter.
+Screenshots go to test-artifacts/ for a human to look at."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from dangjian.kb.models import Entry
+from dangjian.kb.search import kb_index
+from dangjian.test import PASSWORD, CityMixin
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="chromium is not installed (apt-get install chromium); CI installs it",
+    ),
+]
+
+
+class City(CityMixin):
+    pass
+
+
+@pytest.fixture
+def entries():
+    City.build_city()
+    made = [
+        Entry.objects.create(
+            owner=City.unit_a,
+            matter="住房公积金提取",
+            question="买房后怎么提取住房公积金？",
+            answer="职工购买自住住房的，可持购房合同和身份证申请提取住房公积金。",
+            live=True,
+        ),
+        Entry.objects.create(
+            owner=City.unit_b,
+            matter="公积金贷款额度",
+            answer="贷款额度根据缴存余额和还款能力计算。",
+            live=True,
+        ),
+        Entry.objects.create(
+            owner=City.unit_b, matter="居住证办理", answer="到派出所申领。", live=True
+        ),
+    ]
+    kb_index().upsert(e.search_document() for e in made)
+    return made
+
+
+@pytest.fixture
+def browser():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.mark.parametrize("width,height", [(375, 812), (1280, 800)])
+def test_typing_shows_matching_entries_before_enter(
+    entries, live_server, browser, width, height
+):
+    ARTIFACTS.mkdir(exist_ok=True)
+    client = Client()
+    assert client.login(username="editor", password=PASSWORD)
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.add_cookies(
+        [
+            {
+                "name": "sessionid",
+                "value": client.cookies["sessionid"].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/kb/console/")
+    page.locator("#kb-q").press_sequentially("公积金提取", delay=40)
+    first = page.locator("#kb-hits li").first
+    first.wait_for(timeout=10_000)
+    assert "住房公积金提取" in first.inner_text()
+    assert page.locator("#kb-hits li").count() == 2  # 居住证 does not match
+    assert "<mark>" in first.inner_html()
+    assert "持购房合同" in page.locator("#kb-detail").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(ARTIFACTS / f"kb-console-{width}.png"), full_page=True)
+
+    # Arrow down selects the next entry; Enter copies its answer.
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#kb-hits li").nth(1).get_attribute("aria-selected") == "true"
+    page.keyboard.press("Enter")
+    page.get_by_text("已复制答复口径").wait_for(timeout=5_000)
+    context.close()

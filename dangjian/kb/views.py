@@ -1,0 +1,153 @@
+"""Citizen search, entry pages, the operator console and the hot-questions dashboard."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dangjian.kb import dashboard
+from dangjian.kb.actions import do_log_click, editable_units
+from dangjian.kb.models import Entry, SearchLog
+from dangjian.kb.search import search_entries
+from dangjian.orgs.models import Organisation, Role
+from dangjian.orgs.scope import managed_organisations
+
+PAGE_SIZE = 10
+
+
+def _int(value, default=0, lo=0, hi=10_000):
+    try:
+        return max(lo, min(hi, int(value)))
+    except (TypeError, ValueError):
+        return default
+
+
+def search(request):
+    q = request.GET.get("q", "").strip()[:200]
+    unit = request.GET.get("unit", "")
+    unit = unit if unit.isdigit() else ""
+    page = _int(request.GET.get("page"), 1, 1, 1000)
+    results = None
+    pages = None
+    if q or unit:
+        results = search_entries(
+            q,
+            unit=unit or None,
+            limit=PAGE_SIZE,
+            offset=(page - 1) * PAGE_SIZE,
+            channel=SearchLog.Channel.CITIZEN,
+        )
+        # Paginator over the total only, to render page links.
+        pages = Paginator(range(min(results.total, 1000)), PAGE_SIZE).get_page(page)
+    units = Organisation.objects.maintaining_kb().order_by("path").only("id", "name")
+    return render(
+        request,
+        "kb/search.html",
+        {"q": q, "unit": unit, "units": units, "results": results, "pages": pages},
+    )
+
+
+def entry(request, pk: int):
+    entry = get_object_or_404(Entry.objects.select_related("owner"), pk=pk)
+    if not entry.is_searchable and not (
+        request.user.is_authenticated
+        and editable_units(request.user).filter(pk=entry.owner_id).exists()
+    ):
+        # Drafts and expired entries are not public.
+        raise Http404
+    log_id = request.GET.get("log")
+    if log_id and log_id.isdigit():
+        do_log_click(int(log_id), entry)
+    return render(request, "kb/entry.html", {"entry": entry})
+
+
+@login_required
+def console(request):
+    return render(request, "kb/console.html", {})
+
+
+@login_required
+def console_search(request):
+    """JSON for the console: hits with the full standard answer, to copy."""
+    q = request.GET.get("q", "").strip()[:200]
+    if not q:
+        return JsonResponse({"total": 0, "hits": [], "suggestion": None, "log": None})
+    results = search_entries(
+        q,
+        limit=_int(request.GET.get("limit"), 10, 1, 30),
+        channel=SearchLog.Channel.CONSOLE,
+    )
+    return JsonResponse(
+        {
+            "total": results.total,
+            "suggestion": results.suggestion,
+            "log": results.log_id,
+            "hits": [
+                {
+                    "id": h.entry.pk,
+                    "title": h.title_html,
+                    "snippet": h.snippet_html,
+                    "unit": h.entry.owner.name,
+                    "answer": h.entry.answer,
+                    "contact": h.entry.contact,
+                    "url": h.entry.get_absolute_url(),
+                }
+                for h in results.hits
+            ],
+        }
+    )
+
+
+@login_required
+@require_POST
+def console_click(request, log_id: int, pk: int):
+    entry = get_object_or_404(Entry, pk=pk)
+    do_log_click(log_id, entry)
+    return JsonResponse({"ok": True})
+
+
+def _dashboard_units(person):
+    if person.is_superuser:
+        return None
+    units = managed_organisations(person, [Role.UNIT_ADMIN]).filter(maintains_kb=True)
+    if not units.exists():
+        raise PermissionDenied
+    return list(units)
+
+
+@login_required
+def hot_questions(request):
+    units = _dashboard_units(request.user)
+    return render(
+        request, "kb/dashboard.html", {"report": dashboard.build(units), "units": units}
+    )
+
+
+@login_required
+def expiring(request):
+    units = editable_units(request.user)
+    if not request.user.is_superuser and not units.exists():
+        raise PermissionDenied
+    entries = (
+        Entry.objects.owned_by(units)
+        .filter(live=True)
+        .expiring_within()
+        .select_related("owner")
+        .order_by("valid_until")
+    )
+    expired = (
+        Entry.objects.owned_by(units)
+        .filter(live=True)
+        .expired()
+        .select_related("owner")
+        .order_by("-valid_until")[:50]
+    )
+    return render(request, "kb/expiring.html", {"entries": entries, "expired": expired})
+
+
+def index(request):
+    return redirect("kb:search")

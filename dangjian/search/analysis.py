@@ -1,0 +1,383 @@
+"""Chinese text analysis shared by indexing and querying.
+
+Segmentation is rjieba (jieba's dictionary and algorithm in Rust, about ten
+times faster) in search mode, so that both a long word and its parts are
+tokens: 住房公积金 gives 住房 / 公积 / 公积金 / 住房公积金. A user dictionary of
+government terms (dicts/gov_terms.txt) is loaded into it at start-up.
+
+Query-time helpers add what indexing cannot: synonyms from the admin-edited
+`Synonym` table, pinyin input (full pinyin and initials) and homophone typos,
+matched against a pinyin field built from the words of the heavy fields.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rjieba
+from pypinyin import lazy_pinyin
+
+DICT_DIR = Path(__file__).resolve().parent / "dicts"
+
+_jieba = rjieba.Jieba()
+_jieba_lock = threading.Lock()
+_user_words_loaded = False
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[\w\u3400-\u4dbf\u4e00-\u9fff]", re.UNICODE)
+_LATIN_RUN = re.compile(r"[a-z]+")
+_ASCII_ALNUM = re.compile(r"[a-z0-9]+")
+
+
+def _load_user_words() -> None:
+    global _user_words_loaded
+    if _user_words_loaded:
+        return
+    with _jieba_lock:
+        if _user_words_loaded:
+            return
+        for path in sorted(DICT_DIR.glob("*.txt")):
+            if path.name.startswith("stopwords"):
+                continue
+            for line in path.read_text(encoding="utf-8").splitlines():
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                parts = line.split()
+                freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+                _jieba.add_word(parts[0], freq, None)
+        _user_words_loaded = True
+
+
+def add_words(words) -> None:
+    """Adds words to the segmentation dictionary of this process.
+
+    Used for synonym terms so that a multi-character synonym is one token on
+    both sides; words already in the dictionary are left as they are.
+    """
+    _load_user_words()
+    with _jieba_lock:
+        for word in words:
+            if word and not _jieba.has_word(word):
+                _jieba.add_word(word, None, None)
+
+
+@functools.cache
+def stopwords() -> frozenset[str]:
+    path = DICT_DIR / "stopwords.txt"
+    words = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.add(line)
+    return frozenset(words)
+
+
+# Traditional characters common in citizens' input, mapped to simplified.
+# A full conversion (opencc) is not installed here; this table covers the
+# characters that occur in government-service questions.
+_T2S = str.maketrans(
+    "車門問開關會國學說時間從來對現實體動員頭張報紙區與電話號網費稅務辦證醫療險"
+    "購買賣養老積與廳處長業廠貸還證擔當歲單據縣鄉鎮機構條規劃資訊補貼優惠權屬產戶籍遷"
+    "應聯絡區廣場鐵陽灣漢風層壓發計劃認職標準驗檢測難顧護勞傷殘障礙婦嬰兒幣價並"
+    "後裡臺灣無氣熱暖燈線圖書館",
+    "车门问开关会国学说时间从来对现实体动员头张报纸区与电话号网费税务办证医疗险"
+    "购买卖养老积与厅处长业厂贷还证担当岁单据县乡镇机构条规划资讯补贴优惠权属产户籍迁"
+    "应联络区广场铁阳湾汉风层压发计划认职标准验检测难顾护劳伤残障碍妇婴儿币价并"
+    "后里台湾无气热暖灯线图书馆",
+)
+
+
+_NON_WORD = re.compile(r"[^\w\u3400-\u4dbf\u4e00-\u9fff]+")
+
+
+# Full-width ASCII (Ａ１，) to half-width, ideographic space to space: the
+# part of NFKC that matters for search, as one table (NFKC itself is slow).
+_T2S.update({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
+_T2S[0x3000] = 0x20
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, common traditional to simplified."""
+    if not text:
+        return ""
+    return text.translate(_T2S).lower()
+
+
+def index_text(text: str) -> str:
+    """A document field as space-separated tokens, for the whitespace tokenizer.
+
+    The fast path of `segment`: punctuation becomes spaces before jieba
+    runs, and stop words are left in (they score nothing against queries,
+    which drop them).
+    """
+    _load_user_words()
+    cleaned = _NON_WORD.sub(" ", normalize(text))
+    return " ".join(_jieba.cut_for_search(cleaned)) if cleaned.strip() else ""
+
+
+def _is_word(token: str) -> bool:
+    return bool(_WORD.search(token))
+
+
+def segment(text: str, *, drop_stopwords: bool = True) -> list[str]:
+    """Tokens of a text in jieba search mode, normalized, punctuation dropped."""
+    tokens = index_text(text).split()
+    if drop_stopwords:
+        stop = stopwords()
+        return [t for t in tokens if t not in stop]
+    return tokens
+
+
+def words(text: str) -> list[str]:
+    """Words of a text in jieba's precise mode (no overlapping sub-words)."""
+    _load_user_words()
+    text = normalize(text)
+    return [t for t in (tok.strip() for tok in _jieba.cut(text)) if t and _is_word(t)]
+
+
+def is_cjk(word: str) -> bool:
+    return bool(word) and all(_CJK.match(ch) for ch in word)
+
+
+@functools.lru_cache(maxsize=200_000)
+def word_pinyin(word: str) -> tuple[str, str]:
+    """Full pinyin without tones, and initials: 公积金 → ("gongjijin", "gjj")."""
+    syllables = lazy_pinyin(word, errors="ignore")
+    return "".join(syllables), "".join(s[0] for s in syllables if s)
+
+
+def pinyin_tokens(text: str) -> list[str]:
+    """The pinyin-field tokens of a text: full pinyin and initials of each word.
+
+    Search-mode words, so 公积金提取 also yields 公积金 and 提取. Only words of two
+    or more Chinese characters: single characters have too many homophones to
+    be worth matching by sound.
+    """
+    out: list[str] = []
+    for word in dict.fromkeys(index_text(text).split()):
+        if len(word) >= 2 and is_cjk(word):
+            full, initials = word_pinyin(word)
+            if full:
+                out.append(full)
+                out.append("~" + initials)
+    return out
+
+
+@functools.cache
+def _syllables() -> frozenset[str]:
+    """Every toneless pinyin syllable, read from pypinyin's own dictionary."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    found = set()
+    for readings in pinyin_dict.values():
+        for reading in readings.split(","):
+            normal = to_normal(reading).replace("ü", "v")
+            if normal.isascii() and normal.isalpha():
+                found.add(normal)
+    return frozenset(found)
+
+
+def split_pinyin(text: str) -> list[str] | None:
+    """Splits run-together pinyin into syllables, or None if it is not pinyin.
+
+    Prefers the split with the fewest syllables (xian → xian, not xi'an).
+    """
+    sylls = _syllables()
+    n = len(text)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 1, min(n, i + 6) + 1):
+            piece = text[i:j]
+            if piece in sylls:
+                candidate = best[i] + [piece]
+                if best[j] is None or len(candidate) < len(best[j]):
+                    best[j] = candidate
+    return best[n]
+
+
+def _spans(items: list[str], shortest: int, longest: int) -> list[str]:
+    out = []
+    for size in range(shortest, longest + 1):
+        for i in range(0, len(items) - size + 1):
+            out.append("".join(items[i : i + size]))
+    return out
+
+
+@dataclass
+class AnalyzedQuery:
+    """What the engine looks for, per kind of match.
+
+    `groups`: one list per query concept; the first item is the token typed,
+    the others its synonyms' tokens. `pinyin`: tokens for the pinyin field
+    (from Latin input or from the sound of Chinese input). `latin`: the Latin
+    runs that were read as pinyin.
+    """
+
+    text: str
+    groups: list[list[str]] = field(default_factory=list)
+    pinyin: list[str] = field(default_factory=list)
+    sound: list[str] = field(default_factory=list)
+    latin: list[str] = field(default_factory=list)
+
+    @property
+    def terms(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for group in self.groups:
+            for term in group:
+                seen.setdefault(term, None)
+        return list(seen)
+
+
+def analyze_query(
+    text: str, synonyms: dict[str, list[str]] | None = None
+) -> AnalyzedQuery:
+    """Turns what a person typed into the terms to look for.
+
+    1. Normalize (width, case, traditional characters).
+    2. Segment in search mode; each token becomes a group with its synonyms.
+    3. Latin runs that split into pinyin syllables (gongjijin) or look like
+       initials (gjj) become pinyin-field terms instead of text terms.
+    4. The sound of the Chinese part, word by word and across adjacent
+       characters, becomes low-weight pinyin terms, so that a homophone typo
+       (公鸡金 for 公积金) still finds its word.
+    """
+    synonyms = synonyms or {}
+    norm = normalize(text).strip()
+    query = AnalyzedQuery(text=norm)
+    if not norm:
+        return query
+
+    latin_runs = _LATIN_RUN.findall(norm)
+    for run in latin_runs:
+        sylls = split_pinyin(run)
+        if sylls and len(sylls) >= 2:
+            query.latin.append(run)
+            query.pinyin.append(run)
+            if len(sylls) > 2:
+                query.pinyin.extend(_spans(sylls, 2, 4))
+        elif sylls is None and 2 <= len(run) <= 8:
+            # Not pinyin syllables: read it as initials (gjj, sb, ybbx).
+            query.latin.append(run)
+            query.pinyin.append("~" + run)
+            if len(run) > 2:
+                query.pinyin.extend("~" + s for s in _spans(list(run), 2, 4))
+
+    chinese_and_other = norm
+    for run in query.latin:
+        chinese_and_other = chinese_and_other.replace(run, " ")
+    seen: set[str] = set()
+    for token in segment(chinese_and_other):
+        if token in seen:
+            continue
+        seen.add(token)
+        group = [token]
+        for alt in synonyms.get(token, []):
+            for alt_token in [alt, *segment(alt)]:
+                if alt_token not in group:
+                    group.append(alt_token)
+        query.groups.append(group)
+
+    # Sound of words and of adjacent words joined (a typo often splits a
+    # word: 公鸡金 → 公鸡 / 金), up to four characters.
+    for run in _CJK_RUN.findall(chinese_and_other):
+        if len(run) < 2:
+            continue
+        pieces = words(run)
+        for i in range(len(pieces)):
+            joined = ""
+            for piece in pieces[i : i + 3]:
+                joined += piece
+                if len(joined) > 4:
+                    break
+                if len(joined) >= 2 and is_cjk(joined):
+                    full, _ = word_pinyin(joined)
+                    if full and full not in query.sound:
+                        query.sound.append(full)
+    query.pinyin = list(dict.fromkeys(query.pinyin))
+    return query
+
+
+# --- synonyms -------------------------------------------------------------
+
+_syn_lock = threading.Lock()
+_syn_cache: dict[str, object] = {"map": None, "version": None, "checked": 0.0}
+SYNONYM_VERSION_KEY = "dangjian:search:synonyms:version"
+
+
+def parse_synonym_terms(raw: str) -> list[str]:
+    """Splits a synonym group as typed by an admin: 暖气/供暖、采暖, 取暖."""
+    parts = re.split(r"[\s/,，、;；|]+", raw or "")
+    seen: dict[str, None] = {}
+    for part in parts:
+        part = normalize(part).strip()
+        if part:
+            seen.setdefault(part, None)
+    return list(seen)
+
+
+def build_synonym_map(groups) -> dict[str, list[str]]:
+    mapping: dict[str, list[str]] = {}
+    for terms in groups:
+        for term in terms:
+            others = [t for t in terms if t != term]
+            bucket = mapping.setdefault(term, [])
+            for other in others:
+                if other not in bucket:
+                    bucket.append(other)
+    return mapping
+
+
+def synonym_map() -> dict[str, list[str]]:
+    """The synonym table of the database, cached per process.
+
+    A change in the admin bumps a version in the shared cache; each process
+    looks at that version at most once a second, so an edit reaches every
+    worker within a second without a database query per search.
+    """
+    from django.core.cache import cache
+
+    now = time.monotonic()
+    cached = _syn_cache["map"]
+    if cached is not None and now - float(_syn_cache["checked"]) < 1.0:
+        return cached  # type: ignore[return-value]
+    try:
+        version = cache.get(SYNONYM_VERSION_KEY)
+    except Exception:  # A cache outage must not stop search.
+        version = None
+    with _syn_lock:
+        _syn_cache["checked"] = now
+        if cached is not None and version == _syn_cache["version"]:
+            return cached  # type: ignore[return-value]
+        from dangjian.search.models import Synonym
+
+        groups = [
+            parse_synonym_terms(raw)
+            for raw in Synonym.objects.enabled().values_list("terms", flat=True)
+        ]
+        mapping = build_synonym_map(groups)
+        add_words(term for terms in groups for term in terms if is_cjk(term))
+        _syn_cache.update(map=mapping, version=version)
+        return mapping
+
+
+def invalidate_synonyms() -> None:
+    """Makes every process reload the synonym table (called after an edit)."""
+    from django.core.cache import cache
+
+    with _syn_lock:
+        _syn_cache.update(map=None, checked=0.0)
+    try:
+        cache.set(SYNONYM_VERSION_KEY, time.time_ns(), None)
+    except Exception:
+        pass

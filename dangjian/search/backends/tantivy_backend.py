@@ -1,0 +1,278 @@
+"""The embedded default engine: tantivy (Rust, BM25) on pre-segmented text.
+
+Documents are segmented by `analysis` in Python and handed to tantivy as
+space-separated tokens (whitespace tokenizer), so indexing and querying use
+exactly the same segmentation, user dictionary included.
+
+One index is a directory. Several processes share it: a write takes
+tantivy's writer lock (waiting while another process holds it), commits and
+releases it; a search first checks whether meta.json changed since this
+process last looked and reloads if so, so a process reads another's commit
+at once rather than after tantivy's polling delay.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+
+from dangjian.search import analysis
+from dangjian.search.registry import IndexSpec
+from dangjian.search.types import Document
+
+logger = logging.getLogger(__name__)
+
+ID = "_id"
+STORE = "_doc"
+PINYIN = "_py"
+BIGRAM = "_bg"
+WRITER_LOCK_TIMEOUT = 30.0
+
+
+def _filter_field(key: str) -> str:
+    return "_f_" + key
+
+
+def bigrams(text: str) -> list[str]:
+    out = []
+    for run in analysis._CJK_RUN.findall(analysis.normalize(text)):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+class TantivyBackend:
+    def __init__(self, spec: IndexSpec, location: Path | None):
+        self.spec = spec
+        self.location = location
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field(
+            ID, stored=True, tokenizer_name="raw", index_option="basic"
+        )
+        for name in spec.fields:
+            builder.add_text_field(
+                name, tokenizer_name="whitespace", index_option="freq"
+            )
+        builder.add_text_field(PINYIN, tokenizer_name="whitespace", index_option="freq")
+        builder.add_text_field(BIGRAM, tokenizer_name="whitespace", index_option="freq")
+        for key in spec.filters:
+            builder.add_text_field(
+                _filter_field(key), tokenizer_name="raw", index_option="basic"
+            )
+        builder.add_bytes_field(STORE, stored=True, indexed=False)
+        self.schema = builder.build()
+        if location is None:
+            self.index = tantivy.Index(self.schema)
+        else:
+            location.mkdir(parents=True, exist_ok=True)
+            self.index = tantivy.Index(self.schema, path=str(location))
+        self._meta_stamp = self._stamp()
+        self._write_lock = threading.Lock()
+
+    # --- writing ----------------------------------------------------------
+
+    def _stamp(self):
+        if self.location is None:
+            return None
+        try:
+            st = os.stat(self.location / "meta.json")
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _writer(self, heap: int = 50_000_000, threads: int = 1):
+        """Takes the index's writer, waiting while another process holds it."""
+        deadline = time.monotonic() + WRITER_LOCK_TIMEOUT
+        delay = 0.01
+        while True:
+            try:
+                return self.index.writer(heap, threads)
+            except ValueError as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+
+    def to_tantivy(self, doc: Document) -> tantivy.Document:
+        spec = self.spec
+        out = tantivy.Document()
+        out.add_text(ID, str(doc.id))
+        texts = {name: doc.fields.get(name) or "" for name in spec.fields}
+        for name, text in texts.items():
+            if text:
+                out.add_text(name, analysis.index_text(text))
+        sound: list[str] = []
+        pairs: list[str] = []
+        for name in spec.pinyin_fields:
+            if texts[name]:
+                sound.extend(analysis.pinyin_tokens(texts[name]))
+                pairs.extend(bigrams(texts[name]))
+        if sound:
+            out.add_text(PINYIN, " ".join(sound))
+        if pairs:
+            out.add_text(BIGRAM, " ".join(pairs))
+        for key in spec.filters:
+            value = doc.filters.get(key)
+            if value is None:
+                continue
+            for v in [value] if isinstance(value, (str, int)) else value:
+                out.add_text(_filter_field(key), str(v))
+        out.add_bytes(STORE, json.dumps(texts, ensure_ascii=False).encode())
+        return out
+
+    def _commit(self, writer) -> None:
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+        self._meta_stamp = self._stamp()
+
+    def write(self, upserts: list[Document], deletes: list[str]) -> None:
+        # Analyse outside the lock: segmentation is the slow part.
+        prepared = [(str(d.id), self.to_tantivy(d)) for d in upserts]
+        with self._write_lock:
+            writer = self._writer()
+            try:
+                for doc_id in deletes:
+                    writer.delete_documents_by_term(ID, str(doc_id))
+                for doc_id, doc in prepared:
+                    writer.delete_documents_by_term(ID, doc_id)
+                    writer.add_document(doc)
+                self._commit(writer)
+            except BaseException:
+                writer.rollback()
+                raise
+
+    def replace_all(self, documents: Iterable[Document]) -> int:
+        """Swaps the whole content in one commit: readers see old or new."""
+        count = 0
+        with self._write_lock:
+            writer = self._writer(heap=256_000_000, threads=0)
+            try:
+                writer.delete_all_documents()
+                seen: set[str] = set()
+                for doc in documents:
+                    doc_id = str(doc.id)
+                    if doc_id in seen:
+                        writer.delete_documents_by_term(ID, doc_id)
+                    seen.add(doc_id)
+                    writer.add_document(self.to_tantivy(doc))
+                    count += 1
+                self._commit(writer)
+            except BaseException:
+                writer.rollback()
+                raise
+        return count
+
+    # --- reading ----------------------------------------------------------
+
+    def searcher(self):
+        if self.location is not None:
+            stamp = self._stamp()
+            if stamp != self._meta_stamp:
+                self.index.reload()
+                self._meta_stamp = stamp
+        return self.index.searcher()
+
+    def count(self) -> int:
+        return self.searcher().num_docs
+
+    def doc_freq(self, field: str, term: str) -> int:
+        return self.searcher().doc_freq(field, term)
+
+    def _term(self, field: str, term: str, boost: float):
+        q = tantivy.Query.term_query(self.schema, field, term, index_option="freq")
+        return q if boost == 1.0 else tantivy.Query.boost_query(q, boost)
+
+    def build_query(self, aq: analysis.AnalyzedQuery, *, fallback: bool = False):
+        """The scoring part of a query: every clause optional, scores add up.
+
+        1. Each query token (and, a little lower, its synonyms) in each text
+           field, weighted by the field's weight.
+        2. Pinyin typed by the user in the sound field, at the weight of the
+           heaviest field: it is the only signal such a query has.
+        3. The sound of the Chinese typed, low, so homophone typos still match
+           without outranking exact matches.
+        4. In the fallback (nothing matched), character pairs and one-edit
+           fuzzy pinyin, for a wrong character that is not a homophone.
+        """
+        spec = self.spec
+        top = max(spec.fields.values())
+        clauses = []
+        for group in aq.groups:
+            for i, term in enumerate(group):
+                weight = 1.0 if i == 0 else 0.6
+                for name, field_weight in spec.fields.items():
+                    clauses.append(self._term(name, term, field_weight * weight))
+        for term in aq.pinyin:
+            clauses.append(self._term(PINYIN, term, top))
+        for term in aq.sound:
+            clauses.append(self._term(PINYIN, term, top * 0.3))
+        if fallback:
+            for pair in bigrams(aq.text):
+                clauses.append(self._term(BIGRAM, pair, top * 0.5))
+            # Only whole pinyin words typed by the user: fuzzy matching of
+            # short syllable spans finds unrelated words (gongji ~ dongji).
+            for term in aq.latin:
+                if len(term) >= 8 and analysis.split_pinyin(term):
+                    clauses.append(
+                        tantivy.Query.boost_query(
+                            tantivy.Query.fuzzy_term_query(
+                                self.schema, PINYIN, term, 1
+                            ),
+                            top * 0.3,
+                        )
+                    )
+        if not clauses:
+            return None
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
+
+    def filter_query(self, filters: dict[str, object] | None):
+        musts = []
+        for key, values in (filters or {}).items():
+            if key not in self.spec.filters:
+                raise ValueError(f"{key!r} is not a filter of index {self.spec.name!r}")
+            if values is None:
+                continue
+            values = [values] if isinstance(values, (str, int)) else list(values)
+            musts.append(
+                tantivy.Query.term_set_query(
+                    self.schema, _filter_field(key), [str(v) for v in values]
+                )
+            )
+        return musts
+
+    def search(self, scoring, filters, limit: int, offset: int):
+        """Returns (total, [(id, score, texts)])."""
+        musts = self.filter_query(filters)
+        if scoring is None:
+            scoring = tantivy.Query.all_query()
+        if musts:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, scoring)]
+                + [
+                    (tantivy.Occur.Must, tantivy.Query.const_score_query(m, 0.0))
+                    for m in musts
+                ]
+            )
+        else:
+            query = scoring
+        searcher = self.searcher()
+        result = searcher.search(query, limit=limit, offset=offset, count=True)
+        hits = []
+        for score, address in result.hits:
+            doc = searcher.doc(address)
+            texts = json.loads(bytes(doc.get_first(STORE)).decode())
+            hits.append((doc.get_first(ID), float(score), texts))
+        return result.count or 0, hits
+
+    def clear(self) -> None:
+        with self._write_lock:
+            writer = self._writer()
+            writer.delete_all_documents()
+            self._commit(writer)

@@ -1,0 +1,300 @@
+"""`SearchIndex`: the one interface every app searches through."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+
+from dangjian.search import analysis
+from dangjian.search.backends.tantivy_backend import TantivyBackend
+from dangjian.search.highlight import needle_key, snippet
+from dangjian.search.registry import IndexSpec
+from dangjian.search.types import Document, Hit, SearchResults
+
+logger = logging.getLogger(__name__)
+
+MAX_LIMIT = 200
+MAX_QUERY_CHARS = 200
+
+
+def _current_test() -> str | None:
+    current = os.environ.get("PYTEST_CURRENT_TEST")
+    return current.rsplit(" (", 1)[0] if current else None
+
+
+class SearchIndex:
+    """A named index: documents in by id, ranked hits with snippets out.
+
+    Writes are synchronous: when `upsert` returns, every process searching
+    the index sees the change. Owning apps call `upsert_on_commit` /
+    `delete_on_commit` from their actions so the index follows the database
+    and never shows a row that was rolled back.
+    """
+
+    def __init__(self, spec: IndexSpec, location: Path | None):
+        self.spec = spec
+        self.location = location
+        self._lock = threading.Lock()
+        self._test = _current_test()
+        self.backend = TantivyBackend(spec, location)
+
+    def __repr__(self):
+        return f"<SearchIndex {self.spec.name} at {self.location or 'memory'}>"
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def _isolate(self) -> None:
+        # An in-memory index belongs to one test: documents written by an
+        # earlier test are dropped before the next test touches the index,
+        # just as the test database is rolled back.
+        if self.location is None:
+            current = _current_test()
+            if current != self._test:
+                with self._lock:
+                    if current != self._test:
+                        self.backend = TantivyBackend(self.spec, None)
+                        self._test = current
+
+    def _check(self, doc: Document) -> None:
+        if not isinstance(doc, Document):
+            raise TypeError(f"expected a Document, got {type(doc).__name__}")
+        unknown = set(doc.fields) - set(self.spec.fields)
+        if unknown:
+            raise ValueError(f"{sorted(unknown)} are not fields of index {self.name!r}")
+        unknown = set(doc.filters) - set(self.spec.filters)
+        if unknown:
+            raise ValueError(
+                f"{sorted(unknown)} are not filters of index {self.name!r}"
+            )
+
+    # --- writing ----------------------------------------------------------
+
+    def upsert(self, documents: Iterable[Document]) -> None:
+        """Adds documents, replacing any with the same id."""
+        self._isolate()
+        documents = list(documents)
+        for doc in documents:
+            self._check(doc)
+        if documents:
+            self.backend.write(documents, [])
+
+    def delete(self, ids: Iterable[str]) -> None:
+        self._isolate()
+        ids = [str(i) for i in ids]
+        if ids:
+            self.backend.write([], ids)
+
+    def upsert_on_commit(self, documents: Iterable[Document]) -> None:
+        """Upserts once the current transaction commits (now, outside one)."""
+        documents = list(documents)
+        for doc in documents:
+            self._check(doc)
+        transaction.on_commit(lambda: self.upsert(documents), robust=True)
+
+    def delete_on_commit(self, ids: Iterable[str]) -> None:
+        ids = [str(i) for i in ids]
+        transaction.on_commit(lambda: self.delete(ids), robust=True)
+
+    def clear(self) -> None:
+        self._isolate()
+        self.backend.clear()
+
+    def rebuild(self, documents: Iterable[Document] | None = None) -> int:
+        """Replaces the whole content; with no argument, asks the feeder."""
+        self._isolate()
+        if documents is None:
+            if self.spec.feeder is None:
+                raise LookupError(f"Index {self.name!r} has no feeder to rebuild from")
+            documents = self.spec.feeder()
+
+        def checked():
+            for doc in documents:
+                self._check(doc)
+                yield doc
+
+        return self.backend.replace_all(checked())
+
+    def count(self) -> int:
+        self._isolate()
+        return self.backend.count()
+
+    # --- reading ----------------------------------------------------------
+
+    def analyze(self, query: str) -> analysis.AnalyzedQuery:
+        try:
+            synonyms = analysis.synonym_map()
+        except DatabaseError:  # The table may not exist yet (before migrate).
+            synonyms = {}
+        return analysis.analyze_query(query[:MAX_QUERY_CHARS], synonyms)
+
+    def search(
+        self,
+        query: str,
+        *,
+        filters: dict[str, str | list[str] | None] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        snippet_chars: int = 120,
+        snippet_fields: list[str] | None = None,
+    ) -> SearchResults:
+        """Ranked hits for a query, restricted by filters.
+
+        Filter values are OR-ed within a key and AND-ed across keys; an empty
+        list matches nothing. An empty query lists every document that passes
+        the filters. `snippet_fields` limits which fields get a snippet
+        (default: all). When nothing matches, a looser search (character pairs,
+        near pinyin) runs and its best hit proposes a corrected query.
+        """
+        self._isolate()
+        limit = max(0, min(int(limit), MAX_LIMIT))
+        offset = max(0, int(offset))
+        aq = self.analyze(query or "")
+        if (query or "").strip() and not (aq.groups or aq.pinyin or aq.sound):
+            # Only punctuation or stop words: nothing to look for.
+            return SearchResults(total=0, hits=[], terms=[])
+        # Matching by sound catches typos, but for words the index knows it
+        # only adds homophone noise: it is used when a typed word is unknown.
+        unknown = self._has_unknown_word(aq)
+        sound = aq.sound
+        if not unknown:
+            aq.sound = []
+        scoring = self.backend.build_query(aq)
+        total, raw = self.backend.search(scoring, filters, limit, offset)
+        aq.sound = sound
+        suggestion = None
+        if total == 0 and aq.text:
+            scoring = self.backend.build_query(aq, fallback=True)
+            total, raw = self.backend.search(scoring, filters, limit, offset)
+            if raw:
+                suggestion = self.suggest(aq, raw[0][2])
+        elif raw and (aq.latin or unknown):
+            suggestion = self.suggest(aq, raw[0][2])
+        # Words found by sound are highlighted for pinyin input and after a
+        # fallback; for ordinary Chinese input the typed words suffice.
+        sound_lit = bool(aq.latin or suggestion)
+        pinyin_terms = (set(aq.pinyin) | set(aq.sound)) if sound_lit else set()
+        terms = needle_key(aq.terms)
+        fields = [
+            f for f in self.spec.fields if snippet_fields is None or f in snippet_fields
+        ]
+        hits = [
+            Hit(
+                id=doc_id,
+                score=score,
+                snippets={
+                    name: snippet(
+                        texts.get(name, ""),
+                        terms,
+                        pinyin_terms if name in self.spec.pinyin_fields else None,
+                        max_chars=snippet_chars,
+                    )
+                    for name in fields
+                },
+            )
+            for doc_id, score, texts in raw
+        ]
+        return SearchResults(
+            total=total, hits=hits, suggestion=suggestion, terms=aq.terms
+        )
+
+    def _has_unknown_word(self, aq: analysis.AnalyzedQuery) -> bool:
+        """Whether a word typed occurs in no document (likely a typo)."""
+        for group in aq.groups:
+            word = group[0]
+            if len(word) < 2 or not analysis.is_cjk(word):
+                continue
+            if not any(
+                self.backend.doc_freq(name, term)
+                for term in group
+                for name in self.spec.fields
+            ):
+                return True
+        return False
+
+    def suggest(self, aq: analysis.AnalyzedQuery, texts: dict[str, str]) -> str | None:
+        """A corrected query, read off the best hit's heavy fields.
+
+        Walks the query left to right; a stretch of 2–4 characters that does
+        not occur in the hit is replaced by a word of the hit that sounds the
+        same or differs by one character. Pinyin input is replaced by the
+        hit's word with that pinyin or those initials.
+        """
+        hit_text = " ".join(texts.get(name, "") for name in self.spec.pinyin_fields)
+        hit_norm = analysis.normalize(hit_text)
+        by_sound: dict[str, str] = {}
+        by_len: dict[int, list[str]] = {}
+        for word in dict.fromkeys(analysis.segment(hit_text[:4000])):
+            if len(word) >= 2 and analysis.is_cjk(word):
+                full, initials = analysis.word_pinyin(word)
+                by_sound.setdefault(full, word)
+                by_sound.setdefault("~" + initials, word)
+                by_len.setdefault(len(word), []).append(word)
+        text = aq.text
+        out: list[str] = []
+        i = 0
+        changed = False
+        latin = sorted(aq.latin, key=len, reverse=True)
+        while i < len(text):
+            run = next((r for r in latin if text.startswith(r, i)), None)
+            if run is not None:
+                sylls = analysis.split_pinyin(run)
+                key = "".join(sylls) if sylls else "~" + run
+                word = by_sound.get(key)
+                if word is None and sylls:
+                    word = self._join_sound(sylls, by_sound)
+                out.append(word or run)
+                changed = changed or word is not None
+                i += len(run)
+                continue
+            replaced = False
+            for size in (4, 3, 2):
+                piece = text[i : i + size]
+                if len(piece) < size or not analysis.is_cjk(piece):
+                    continue
+                if piece in hit_norm:
+                    out.append(piece)
+                    i += size
+                    replaced = True
+                    break
+                full, _ = analysis.word_pinyin(piece)
+                candidate = by_sound.get(full) or next(
+                    (
+                        w
+                        for w in by_len.get(size, [])
+                        if sum(a != b for a, b in zip(w, piece, strict=True)) == 1
+                    ),
+                    None,
+                )
+                if candidate and len(candidate) == size:
+                    out.append(candidate)
+                    changed = True
+                    i += size
+                    replaced = True
+                    break
+            if not replaced:
+                out.append(text[i])
+                i += 1
+        suggestion = "".join(out).strip()
+        return suggestion if changed and suggestion != text else None
+
+    @staticmethod
+    def _join_sound(sylls: list[str], by_sound: dict[str, str]) -> str | None:
+        """Greedy: longest syllable spans that name a word of the hit."""
+        out, i = [], 0
+        while i < len(sylls):
+            for j in range(len(sylls), i, -1):
+                word = by_sound.get("".join(sylls[i:j]))
+                if word:
+                    out.append(word)
+                    i = j
+                    break
+            else:
+                return None
+        return "".join(out)

@@ -1,0 +1,104 @@
+"""HTML snippets with <mark> around the words a query matched."""
+
+from __future__ import annotations
+
+import functools
+import re
+from html import escape
+
+from dangjian.search import analysis
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(needles: tuple[str, ...], flags: int):
+    return re.compile("|".join(re.escape(n) for n in needles), flags)
+
+
+MAX_SCAN = 3000
+
+
+def needle_key(needles) -> tuple[str, ...]:
+    return tuple(sorted({n for n in needles if n}, key=lambda n: (-len(n), n)))
+
+
+def _match_spans(text: str, needles) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) of needles in text, longest needle first."""
+    key = needles if isinstance(needles, tuple) else needle_key(needles)
+    if not key or not text:
+        return []
+    norm = analysis.normalize(text)
+    # Normalization keeps offsets when it changes no length (almost always:
+    # width and case folding are one to one); otherwise match the raw text.
+    haystack, flags = (norm, 0) if len(norm) == len(text) else (text, re.IGNORECASE)
+    return [(m.start(), m.end()) for m in _pattern(key, flags).finditer(haystack)]
+
+
+def _sound_needles(text: str, pinyin_terms: set[str]) -> list[str]:
+    """Words of the text whose pinyin (or initials) is one of the query's."""
+    if not pinyin_terms:
+        return []
+    found = []
+    for word in dict.fromkeys(analysis.segment(text[:4000])):
+        if len(word) >= 2 and analysis.is_cjk(word):
+            full, initials = analysis.word_pinyin(word)
+            if full in pinyin_terms or "~" + initials in pinyin_terms:
+                found.append(word)
+    return found
+
+
+def snippet(
+    text: str,
+    terms: list[str],
+    pinyin_terms: set[str] | None = None,
+    *,
+    max_chars: int = 120,
+) -> str:
+    """Escaped text around the densest group of matches, matches marked.
+
+    Text shorter than `max_chars` is returned whole; longer text is cut to a
+    window that holds as many matches as possible, with an ellipsis where
+    text was cut.
+    """
+    # Long texts are scanned only at their start: a snippet is a preview.
+    text = (text or "")[:MAX_SCAN]
+    sound = _sound_needles(text, pinyin_terms) if pinyin_terms else []
+    needles = (
+        needle_key([*terms, *sound]) if sound or not isinstance(terms, tuple) else terms
+    )
+    spans = _match_spans(text, needles)
+    start, end = 0, len(text)
+    if len(text) > max_chars:
+        best_start, best_score = 0, -1
+        lead = max_chars // 6
+        right = 0
+        seen: dict[str, int] = {}
+        # Sliding window over the matches: the window holding the most
+        # distinct matched words wins (ties: the earliest).
+        for left, (s, _) in enumerate(spans):
+            window_start = max(0, s - lead)
+            window_end = window_start + max_chars
+            while right < len(spans) and spans[right][1] <= window_end:
+                word = text[spans[right][0] : spans[right][1]]
+                seen[word] = seen.get(word, 0) + 1
+                right += 1
+            if len(seen) > best_score:
+                best_start, best_score = window_start, len(seen)
+            word = text[s : spans[left][1]]
+            if word in seen:
+                seen[word] -= 1
+                if not seen[word]:
+                    del seen[word]
+        start = min(best_start, max(0, len(text) - max_chars))
+        end = start + max_chars
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out.append(escape(text[cursor:a]))
+        out.append("<mark>" + escape(text[a:b]) + "</mark>")
+        cursor = b
+    out.append(escape(text[cursor:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out)

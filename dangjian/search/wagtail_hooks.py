@@ -1,0 +1,21 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from dangjian.search.models import Synonym
+
+
+class SynonymViewSet(SnippetViewSet):
+    """Platform admins edit the synonym table (superusers only: no role has it)."""
+
+    model = Synonym
+    icon = "resubmit"
+    menu_label = _("检索同义词")
+    menu_name = "search-synonyms"
+    add_to_settings_menu = True
+    list_display = ["terms", "enabled", "note", "updated_at"]
+    list_filter = ["enabled"]
+    search_fields = ["terms"]
+
+
+register_snippet(SynonymViewSet)
