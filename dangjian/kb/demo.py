@@ -104,7 +104,28 @@ def load(ctx) -> str:
     if result.created or result.updated or index.count() != count:
         count = index.rebuild()
     logged = replay_search_log(ctx)
+    ensure_review_workflow()
     return f"{result.created} 条新增、{result.updated} 条更新，索引 {count} 条，检索日志 {logged} 条"
+
+
+def ensure_review_workflow():
+    """Every change to an entry goes through its own unit's review before it is live."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Workflow, WorkflowContentType, WorkflowTask
+
+    from dangjian.kb.models import UnitReviewTask
+
+    workflow, _ = Workflow.objects.get_or_create(name="12345 知识条目审核")
+    task = UnitReviewTask.objects.filter(name="本单位审核").first()
+    if task is None:
+        task = UnitReviewTask.objects.create(name="本单位审核")
+    WorkflowTask.objects.get_or_create(
+        workflow=workflow, task=task, defaults={"sort_order": 0}
+    )
+    WorkflowContentType.objects.get_or_create(
+        content_type=ContentType.objects.get_for_model(Entry),
+        defaults={"workflow": workflow},
+    )
 
 
 def replay_search_log(ctx) -> int:
