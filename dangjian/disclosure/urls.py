@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dangjian.disclosure import views
 
 app_name = "disclosure"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("feed.atom", views.feed, name="feed"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("export.csv", views.export_csv, name="export"),
+    path("review/", views.review_list, name="review"),
+    path("review/<int:task_state_id>/", views.review_detail, name="review-detail"),
+    path("items/<int:page_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("calendar/", views.release_calendar, name="calendar"),
+]

@@ -154,7 +154,6 @@ def ensure_person(username: str, name: str, password_hash: str, **flags):
 def load(ctx: DemoContext) -> str:
     password_hash = make_password(DEMO_PASSWORD)
     units = build_tree(read_units(ctx))
-    unit_count = len(units)
     branches = build_branches(units)
     created = build_members(branches, password_hash)
 
@@ -175,6 +174,6 @@ def load(ctx: DemoContext) -> str:
 
     ctx.units = units
     return (
-        f"{unit_count} 个单位，{len(branches)} 个党支部，"
+        f"{Organisation.objects.units().count()} 个单位，{len(branches)} 个党支部，"
         f"{Membership.objects.filter(role=Role.MEMBER).count()} 名党员（新增 {created}）"
     )

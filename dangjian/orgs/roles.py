@@ -16,6 +16,7 @@ querysets with ``dangjian.orgs.scope.managed_organisations``.
 from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 from dangjian.orgs.models import Membership, Organisation, Role, RoleGroup
 
@@ -66,21 +67,22 @@ def group_name(organisation: Organisation, role: str) -> str:
     return f"{organisation.name}·{Role(role).label}"
 
 
-def _permissions(codes: set[str]) -> list[Permission]:
-    wanted = [code.split(".", 1) for code in sorted(codes)]
-    by_app: dict[str, list[str]] = {}
-    for app_label, codename in wanted:
-        by_app.setdefault(app_label, []).append(codename)
-    found = []
-    for app_label, codenames in by_app.items():
-        found += Permission.objects.filter(
-            content_type__app_label=app_label, codename__in=codenames
-        )
-    return found
+def _permission_ids(codes: set[str]) -> set[int]:
+    """Ids of "app_label.codename" permissions, in one query."""
+    condition = Q(pk__in=[])
+    for code in codes:
+        app_label, codename = code.split(".", 1)
+        condition |= Q(content_type__app_label=app_label, codename=codename)
+    return set(Permission.objects.filter(condition).values_list("pk", flat=True))
 
 
-def ensure_role_group(organisation: Organisation, role: str) -> Group:
-    """Returns the group of this role in this organisation, with current permissions."""
+def ensure_role_group(
+    organisation: Organisation, role: str, *, permission_ids: set[int] | None = None
+) -> Group:
+    """Returns the group of this role in this organisation, with current permissions.
+
+    ``permission_ids`` saves the look-up when many groups are set up at once.
+    """
     link = (
         RoleGroup.objects.filter(organisation=organisation, role=role)
         .select_related("group")
@@ -93,25 +95,48 @@ def ensure_role_group(organisation: Organisation, role: str) -> Group:
         RoleGroup.objects.create(organisation=organisation, role=role, group=group)
     else:
         group = link.group
-    wanted = set(_permissions(ROLE_MODEL_PERMISSIONS.get(role, set())))
-    if set(group.permissions.all()) != wanted:
+    wanted = permission_ids
+    if wanted is None:
+        wanted = _permission_ids(ROLE_MODEL_PERMISSIONS.get(role, set()))
+    if set(group.permissions.values_list("pk", flat=True)) != wanted:
         group.permissions.set(wanted)
     return group
 
 
 def grant_unit_pages(organisation: Organisation, page) -> None:
     """Gives the unit's role groups their permissions on ``page`` and its subtree."""
+    grant_units_pages([(organisation, page)])
+
+
+def grant_units_pages(pairs) -> None:
+    """``grant_unit_pages`` for many (organisation, page) pairs at once."""
     from wagtail.models import GroupPagePermission
 
-    for role in STAFF_ROLES:
-        group = ensure_role_group(organisation, role)
-        for codename in ROLE_PAGE_PERMISSIONS[role]:
-            permission = Permission.objects.get(
-                content_type__app_label="wagtailcore", codename=codename
+    page_permissions = {
+        p.codename: p
+        for p in Permission.objects.filter(
+            content_type__app_label="wagtailcore",
+            codename__in={c for codes in ROLE_PAGE_PERMISSIONS.values() for c in codes},
+        )
+    }
+    model_permissions = {
+        role: _permission_ids(ROLE_MODEL_PERMISSIONS.get(role, set()))
+        for role in STAFF_ROLES
+    }
+    rows = []
+    for organisation, page in pairs:
+        for role in STAFF_ROLES:
+            group = ensure_role_group(
+                organisation, role, permission_ids=model_permissions[role]
             )
-            GroupPagePermission.objects.get_or_create(
-                group=group, page=page, permission=permission
-            )
+            rows += [
+                GroupPagePermission(
+                    group=group, page=page, permission=page_permissions[c]
+                )
+                for c in ROLE_PAGE_PERMISSIONS[role]
+            ]
+    # The (group, page, permission) triple is unique: existing grants are kept.
+    GroupPagePermission.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def sync_person_groups(person) -> None:

@@ -7,7 +7,7 @@ from wagtail.models import Page, Site
 
 from dangjian.lib.demo import DemoContext
 from dangjian.orgs.models import Organisation
-from dangjian.orgs.roles import grant_unit_pages
+from dangjian.orgs.roles import grant_units_pages
 from dangjian.portal.models import HomePage, UnitIndexPage, UnitPage
 
 
@@ -47,16 +47,16 @@ def ensure_unit_pages(home: HomePage) -> int:
     if index is None:
         index = home.add_child(instance=UnitIndexPage(title="单位", slug="units"))
     have = set(UnitPage.objects.values_list("organisation_id", flat=True))
-    created = 0
+    new_pages = []
     for org in Organisation.objects.units():
         if org.pk in have:
             continue
         page = index.add_child(
             instance=UnitPage(title=org.name, slug=org.name, organisation=org)
         )
-        grant_unit_pages(org, page)
-        created += 1
-    return created
+        new_pages.append((org, page))
+    grant_units_pages(new_pages)
+    return len(new_pages)
 
 
 def load(ctx: DemoContext) -> str:

@@ -1,0 +1,573 @@
+"""Changes to disclosure items. Each is atomic, permission-checked and audited.
+
+Views, the API, the admin, the demo loader and tests all call these.
+"""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from wagtail.actions.unpublish_page import UnpublishPageAction
+from wagtail.log_actions import log
+from wagtail.models import (
+    PageLogEntry,
+    Task,
+    TaskState,
+    Workflow,
+    WorkflowPage,
+    WorkflowState,
+    WorkflowTask,
+)
+
+from dangjian.disclosure import scan
+from dangjian.disclosure.models import (
+    ConfidentialityReviewTask,
+    ConfidentialityScanTask,
+    DisclosureCategory,
+    DisclosureIndexPage,
+    DisclosureItemPage,
+    DisclosureSectionPage,
+    ReleaseRecord,
+    ScanFlag,
+    ScanRun,
+    SensitiveTerm,
+    UnitApprovalTask,
+    UnitRoleTask,
+    workflow_state_for,
+)
+from dangjian.orgs.models import Organisation, Role
+from dangjian.orgs.roles import grant_unit_pages
+from dangjian.orgs.scope import scope_for
+
+WORKFLOW_NAME = "党务公开发布流程"
+GENERATION_KEY = "disclosure:generation"
+
+# The content categories of the CPC party-affairs disclosure regulations
+# (《中国共产党党务公开条例（试行）》第八条 and common practice); editable in the admin.
+DEFAULT_CATEGORIES = [
+    "贯彻落实党中央和上级党组织决策部署情况",
+    "领导经济社会发展和党的建设工作情况",
+    "思想建设与理论学习",
+    "党的组织建设",
+    "干部选拔任用",
+    "干部任前公示",
+    "党风廉政建设和反腐败工作",
+    "纪律处分与问责",
+    "表彰奖励",
+    "党费收缴、使用和管理",
+    "党员发展",
+    "政策解读",
+    "新闻发布会",
+]
+
+DEFAULT_SENSITIVE_TERMS = ["涉密", "内部讨论稿", "未定稿", "不宜公开"]
+
+
+def generation() -> int:
+    """A counter bumped on every release or withdrawal; keys the cached column."""
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        value = int(timezone.now().timestamp())
+        cache.add(GENERATION_KEY, value, None)
+        value = cache.get(GENERATION_KEY, value)
+    return value
+
+
+def bump_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, int(timezone.now().timestamp()), None)
+
+
+# --- Set-up ------------------------------------------------------------------
+
+
+def ensure_categories() -> int:
+    created = 0
+    for order, name in enumerate(DEFAULT_CATEGORIES):
+        _obj, was_created = DisclosureCategory.objects.get_or_create(
+            name=name, defaults={"sort_order": order}
+        )
+        created += was_created
+    for term in DEFAULT_SENSITIVE_TERMS:
+        SensitiveTerm.objects.get_or_create(term=term)
+    return created
+
+
+def ensure_workflow() -> Workflow:
+    """The release workflow: automatic scan → 保密审查 → unit approval."""
+    workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first()
+    if workflow is not None:
+        return workflow
+    workflow = Workflow.objects.create(name=WORKFLOW_NAME, active=True)
+    tasks: list[Task] = [
+        ConfidentialityScanTask.objects.create(name="自动保密扫描"),
+        ConfidentialityReviewTask.objects.create(name="保密审查"),
+        UnitApprovalTask.objects.create(name="单位审批"),
+    ]
+    for order, task in enumerate(tasks):
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
+    return workflow
+
+
+@transaction.atomic
+def do_ensure_column(home) -> DisclosureIndexPage:
+    """Creates the column under the home page (slug ``gongkai``) with its workflow."""
+    column = DisclosureIndexPage.objects.first()
+    if column is None:
+        column = home.add_child(
+            instance=DisclosureIndexPage(
+                title="党务公开", slug="gongkai", intro="党内公开与社会公开事项"
+            )
+        )
+    workflow = ensure_workflow()
+    WorkflowPage.objects.get_or_create(page=column, defaults={"workflow": workflow})
+    ensure_categories()
+    return column
+
+
+@transaction.atomic
+def do_ensure_section(
+    organisation: Organisation, column: DisclosureIndexPage
+) -> DisclosureSectionPage:
+    """Gives a unit its section of the column and its role groups their permissions."""
+    section = DisclosureSectionPage.objects.filter(organisation=organisation).first()
+    if section is None:
+        section = column.add_child(
+            instance=DisclosureSectionPage(
+                title=organisation.name,
+                slug=f"u{organisation.pk}",
+                organisation=organisation,
+            )
+        )
+        grant_unit_pages(organisation, section)
+    return section
+
+
+def do_ensure_sections(units, column: DisclosureIndexPage) -> int:
+    """Sections for all these units; returns how many were created."""
+    have = set(DisclosureSectionPage.objects.values_list("organisation_id", flat=True))
+    created = 0
+    for unit in units:
+        if unit.pk not in have:
+            do_ensure_section(unit, column)
+            created += 1
+    return created
+
+
+# --- The confidentiality scan ------------------------------------------------
+
+
+def _attachment_text(attachment) -> tuple[str, str | None]:
+    document = attachment.document
+    name = attachment.caption or document.title or document.filename
+    try:
+        with document.file.open("rb") as handle:
+            data = handle.read(20 * 1024 * 1024)
+    except (OSError, ValueError):
+        return name, None
+    return name, scan.extract_text(document.filename, data)
+
+
+def scan_item_content(item: DisclosureItemPage) -> list[scan.Finding]:
+    """Findings in the title, summary, body and every attachment of this content."""
+    terms = list(SensitiveTerm.objects.values_list("term", flat=True))
+    findings = scan.scan_text(item.title, "标题", terms)
+    findings += scan.scan_text(item.summary, "摘要", terms)
+    findings += scan.scan_text(scan.html_to_text(item.body), "正文", terms)
+    for attachment in item.attachments.all():
+        name, text = _attachment_text(attachment)
+        field = f"附件：{name}"
+        if text is None:
+            findings.append(scan.Finding(scan.RULE_UNREADABLE, field, 0, 0, name))
+        else:
+            findings += scan.scan_text(text, field, terms)
+    return findings
+
+
+def body_text(item: DisclosureItemPage) -> str:
+    return scan.html_to_text(item.body)
+
+
+@transaction.atomic
+def do_scan_revision(item: DisclosureItemPage, revision) -> ScanRun:
+    """Scans one revision once; records each finding as a flag to decide on."""
+    existing = ScanRun.objects.filter(revision=revision).first()
+    if existing is not None:
+        return existing
+    content = revision.as_object()
+    findings = scan_item_content(content)
+    ScanFlag.objects.bulk_create(
+        ScanFlag(
+            page_id=item.pk,
+            revision=revision,
+            rule=f.rule,
+            field=f.field[:200],
+            start=f.start,
+            end=f.end,
+            text=f.text[:200],
+            before=f.before[-60:],
+            after=f.after[:60],
+        )
+        for f in findings
+    )
+    run = ScanRun.objects.create(
+        page_id=item.pk, revision=revision, flag_count=len(findings)
+    )
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.rule] = counts.get(f.rule, 0) + 1
+    log(
+        instance=item,
+        action="dangjian.disclosure.scan",
+        revision=revision,
+        data={"flags": len(findings), "rules": counts},
+    )
+    return run
+
+
+def flags_for(item, revision):
+    return ScanFlag.objects.filter(page_id=item.pk, revision=revision)
+
+
+def pending_flags(item, revision):
+    """Flags that still block release: undecided, or decided "须删改"."""
+    return flags_for(item, revision).exclude(decision=ScanFlag.Decision.PUBLISHABLE)
+
+
+# --- Review and approval -----------------------------------------------------
+
+
+def current_task_state(item) -> TaskState | None:
+    state = workflow_state_for(item)
+    if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS:
+        return None
+    task_state = state.current_task_state
+    return task_state.specific if task_state else None
+
+
+def check_decide_flag(flag: ScanFlag, *, decision: str, reason: str, acting_user):
+    if decision not in (ScanFlag.Decision.PUBLISHABLE, ScanFlag.Decision.REDACT):
+        raise ValidationError({"decision": "结论只能是“可以公开”或“须删改”。"})
+    if decision == ScanFlag.Decision.REDACT and not reason.strip():
+        raise ValidationError({"reason": "选择“须删改”时请写明原因。"})
+    item = flag.page
+    task_state = current_task_state(item)
+    if task_state is None or not isinstance(
+        task_state.task.specific, ConfidentialityReviewTask
+    ):
+        raise ValidationError("该事项当前不在保密审查环节。")
+    if task_state.revision_id != flag.revision_id:
+        raise ValidationError("该标记属于旧版本，无需再审查。")
+    if not task_state.task.specific.user_can_act(item, acting_user):
+        raise PermissionDenied("只有本单位保密审查员可以审查。")
+
+
+@transaction.atomic
+def do_decide_flag(flag: ScanFlag, *, decision: str, reason: str = "", acting_user):
+    """Records the reviewer's decision on one flag (a later decision replaces it)."""
+    flag = ScanFlag.objects.select_for_update().select_related("page").get(pk=flag.pk)
+    check_decide_flag(flag, decision=decision, reason=reason, acting_user=acting_user)
+    flag.decision = decision
+    flag.reason = reason.strip()
+    flag.decided_by = acting_user
+    flag.decided_at = timezone.now()
+    flag.save(update_fields=["decision", "reason", "decided_by", "decided_at"])
+    log(
+        instance=flag.page,
+        action="dangjian.disclosure.flag_decision",
+        user=acting_user,
+        revision=flag.revision,
+        data={
+            "flag": flag.pk,
+            "rule": flag.rule,
+            "field": flag.field,
+            "decision": decision,
+            "reason": flag.reason,
+        },
+    )
+    return flag
+
+
+def check_task_action(task_state, user, action_name, comment: str = "") -> None:
+    """Refuses an approve/reject that the release rules do not allow."""
+    task = task_state.task.specific
+    item = task_state.workflow_state.content_object.specific
+    if task_state.status != TaskState.STATUS_IN_PROGRESS:
+        raise PermissionDenied("该环节已经办结。")
+    if action_name not in ("approve", "reject"):
+        raise ValidationError("未知操作。")
+    if not isinstance(task, UnitRoleTask) or not task.user_can_act(item, user):
+        raise PermissionDenied("您不是本单位该环节的办理人。")
+    if task_state.revision_id != item.get_latest_revision().pk:
+        raise ValidationError("内容在提交后已被修改，请退回后重新提交。")
+    if action_name == "approve" and isinstance(task, ConfidentialityReviewTask):
+        if not ScanRun.objects.filter(revision_id=task_state.revision_id).exists():
+            raise ValidationError("该版本尚未完成自动保密扫描。")
+        blocking = pending_flags(item, task_state.revision)
+        undecided = blocking.filter(decision="").count()
+        redact = blocking.filter(decision=ScanFlag.Decision.REDACT).count()
+        if undecided:
+            raise ValidationError(f"还有 {undecided} 处扫描标记未作结论，不能通过。")
+        if redact:
+            raise ValidationError("有标记被认定须删改，请退回编辑修改。")
+
+
+@transaction.atomic
+def do_task_action(
+    task_state, *, action: str, comment: str = "", acting_user
+) -> TaskState:
+    """Approves or rejects the current step; a rejection needs a reason."""
+    task_state = TaskState.objects.select_for_update().get(pk=task_state.pk).specific
+    if action == "reject" and not comment.strip():
+        raise ValidationError({"comment": "退回时请写明理由。"})
+    # on_action runs check_task_action, for the admin's buttons and this path alike.
+    task_state.task.specific.on_action(
+        task_state, acting_user, action, comment=comment.strip()
+    )
+    return task_state
+
+
+@transaction.atomic
+def do_submit_item(item: DisclosureItemPage, *, acting_user) -> WorkflowState:
+    """Submits the latest revision to the release workflow (or resubmits it)."""
+    item = DisclosureItemPage.objects.select_for_update().get(pk=item.pk)
+    if not item.permissions_for_user(acting_user).can_edit():
+        raise PermissionDenied("您无权提交该事项。")
+    state = workflow_state_for(item)
+    if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        state.resume(user=acting_user)
+        return state
+    if item.workflow_in_progress:
+        raise ValidationError("该事项已在审核中。")
+    workflow = item.get_workflow()
+    if workflow is None:
+        raise ValidationError("未配置党务公开发布流程。")
+    return workflow.start(item, acting_user)
+
+
+# --- Release, withdrawal and their records -----------------------------------
+
+
+def _approved_by_workflow(item, revision) -> bool:
+    state = workflow_state_for(item)
+    return bool(
+        state is not None
+        and state.status == WorkflowState.STATUS_APPROVED
+        and state.current_task_state is not None
+        and state.current_task_state.revision_id == revision.pk
+    )
+
+
+@transaction.atomic
+def do_record_release(
+    item: DisclosureItemPage, revision, *, user=None
+) -> ReleaseRecord:
+    """Records that a revision went live, and audits what changed with it.
+
+    Called when Wagtail publishes (on the approver's approval, or by
+    ``publish_scheduled`` for a scheduled release).
+    """
+    previous = ReleaseRecord.objects.filter(page=item).first()
+    audience = sorted(item.audience.values_list("pk", flat=True))
+    via_workflow = _approved_by_workflow(item, revision) if revision else False
+    record = ReleaseRecord.objects.create(
+        page=item,
+        revision=revision,
+        released_by=user,
+        scope=item.scope,
+        audience_ids=audience,
+        include_descendants=item.include_descendants,
+        via_workflow=via_workflow,
+        is_emergency=item.is_emergency,
+        correction_note=(
+            item.correction_note
+            if previous and item.correction_note != previous.correction_note
+            else ""
+        ),
+    )
+    if item.withdrawn_at:
+        DisclosureItemPage.objects.filter(pk=item.pk).update(
+            withdrawn_at=None, withdrawal_reason=""
+        )
+        item.withdrawn_at = None
+    log(
+        instance=item,
+        action="dangjian.disclosure.release",
+        user=user,
+        revision=revision,
+        data={
+            "scope": item.scope,
+            "audience": audience,
+            "emergency": item.is_emergency,
+            "via_workflow": via_workflow,
+        },
+    )
+    if not via_workflow:
+        # Only a superuser can get here (see permissions.py); keep a trace.
+        log(
+            instance=item,
+            action="dangjian.disclosure.direct_publish",
+            user=user,
+            revision=revision,
+            data={"note": "未经发布流程直接发布"},
+        )
+    if previous and (
+        previous.scope != record.scope
+        or previous.audience_ids != record.audience_ids
+        or previous.include_descendants != record.include_descendants
+    ):
+        log(
+            instance=item,
+            action="dangjian.disclosure.scope_change",
+            user=user,
+            revision=revision,
+            data={
+                "from": {
+                    "scope": previous.scope,
+                    "audience": previous.audience_ids,
+                    "include_descendants": previous.include_descendants,
+                },
+                "to": {
+                    "scope": record.scope,
+                    "audience": record.audience_ids,
+                    "include_descendants": record.include_descendants,
+                },
+            },
+        )
+    if record.correction_note:
+        log(
+            instance=item,
+            action="dangjian.disclosure.correct",
+            user=user,
+            revision=revision,
+            data={"note": record.correction_note},
+        )
+    transaction.on_commit(bump_generation)
+    reindex_on_commit(item.pk)
+    return record
+
+
+def reindex_on_commit(page_id: int) -> None:
+    from dangjian.disclosure.search import index_item
+
+    transaction.on_commit(lambda: index_item(page_id))
+
+
+def can_withdraw(item, user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    scope = scope_for(user)
+    return scope.has_role(item.subject_unit_id, Role.APPROVER) or scope.has_role(
+        item.subject_unit_id, Role.UNIT_ADMIN
+    )
+
+
+@transaction.atomic
+def do_withdraw_item(item: DisclosureItemPage, *, reason: str, acting_user):
+    """Withdraws a released item; its URL then shows the reason to its audience."""
+    item = DisclosureItemPage.objects.select_for_update().get(pk=item.pk)
+    if not can_withdraw(item, acting_user):
+        raise PermissionDenied("只有本单位审批人或单位管理员可以撤回。")
+    if not item.live:
+        raise ValidationError("该事项未发布，无需撤回。")
+    if not reason.strip():
+        raise ValidationError({"reason": "撤回时请写明理由。"})
+    UnpublishPageAction(item, user=acting_user, log_action=True).execute(
+        skip_permission_checks=True
+    )
+    now = timezone.now()
+    DisclosureItemPage.objects.filter(pk=item.pk).update(
+        withdrawn_at=now, withdrawal_reason=reason.strip()
+    )
+    item.withdrawn_at = now
+    item.withdrawal_reason = reason.strip()
+    log(
+        instance=item,
+        action="dangjian.disclosure.withdraw",
+        user=acting_user,
+        data={"reason": reason.strip()},
+    )
+    transaction.on_commit(bump_generation)
+    reindex_on_commit(item.pk)
+    return item
+
+
+@transaction.atomic
+def do_import_released_item(
+    section: DisclosureSectionPage,
+    item: DisclosureItemPage,
+    *,
+    released_at,
+    acting_user,
+) -> DisclosureItemPage:
+    """Brings in an item released before the platform existed (legacy archive).
+
+    The item arrives live with its original release date and one revision;
+    the audit log says it was imported, not reviewed here.
+    """
+    if released_at > timezone.now():
+        raise ValidationError({"released_at": "历史事项的发布时间不能晚于现在。"})
+    audience = list(item.audience.all()) if item.pk else None
+    item.live = True
+    item.has_unpublished_changes = False
+    item.first_published_at = item.last_published_at = released_at
+    section.add_child(instance=item)
+    if audience is not None:
+        item.audience.set(audience)
+    revision = item.save_revision(user=acting_user, log_action=False, clean=False)
+    DisclosureItemPage.objects.filter(pk=item.pk).update(
+        live_revision=revision, has_unpublished_changes=False
+    )
+    ReleaseRecord.objects.create(
+        page=item,
+        revision=revision,
+        released_at=released_at,
+        released_by=None,
+        scope=item.scope,
+        audience_ids=sorted(item.audience.values_list("pk", flat=True)),
+        include_descendants=item.include_descendants,
+        via_workflow=False,
+    )
+    log(
+        instance=item,
+        action="dangjian.disclosure.import",
+        user=acting_user,
+        revision=revision,
+        data={"released_at": released_at.isoformat(), "scope": item.scope},
+    )
+    transaction.on_commit(bump_generation)
+    reindex_on_commit(item.pk)
+    return item
+
+
+def timeline(item: DisclosureItemPage, *, since_workflow: bool = True) -> list[dict]:
+    """The item's audited events, oldest first, with minutes since submission."""
+    entries = PageLogEntry.objects.filter(page=item).select_related("user")
+    state = workflow_state_for(item) if since_workflow else None
+    if state is not None:
+        entries = entries.filter(timestamp__gte=state.created_at)
+    rows = []
+    started = state.created_at if state is not None else None
+    for entry in entries.order_by("timestamp", "pk"):
+        rows.append(
+            {
+                "at": entry.timestamp,
+                "minutes": (
+                    round((entry.timestamp - started).total_seconds() / 60, 1)
+                    if started
+                    else None
+                ),
+                "action": entry.action,
+                "label": entry.message,
+                "user": entry.user.get_full_name() if entry.user else "系统",
+                "comment": entry.comment,
+                "data": entry.data,
+            }
+        )
+    return rows

@@ -1,0 +1,23 @@
+"""Gives every active unit its section of the disclosure column (idempotent)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from dangjian.disclosure import actions
+from dangjian.orgs.models import Organisation
+from dangjian.portal.models import HomePage
+
+
+class Command(BaseCommand):
+    help = "为每个单位建立党务公开专栏，并授予其角色组相应的页面权限。"
+
+    def handle(self, *args, **options):
+        home = HomePage.objects.first()
+        if home is None:
+            raise CommandError("没有首页：请先运行 load_demo 或在后台建立首页。")
+        column = actions.do_ensure_column(home)
+        created = actions.do_ensure_sections(
+            Organisation.objects.units().filter(is_active=True), column
+        )
+        self.stdout.write(f"新建单位专栏 {created} 个。")

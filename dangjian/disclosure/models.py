@@ -1,0 +1,773 @@
+"""Party-affairs disclosure (党务公开): items, review workflow, release calendar.
+
+Items are Wagtail pages: column (DisclosureIndexPage) → one section per unit
+(DisclosureSectionPage) → items (DisclosureItemPage). Releasing an item runs
+the Wagtail workflow "党务公开发布流程": an automatic confidentiality scan,
+the unit's 保密审查 with a decision on every flag, and the unit approver.
+
+The page row in the database holds the *live* version of an item (drafts live
+in revisions), so every public read filters on the row: ``live``, not
+withdrawn, and the scope of the released content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+)
+from wagtail.fields import RichTextField
+from wagtail.models import (
+    Orderable,
+    Page,
+    PageManager,
+    PageQuerySet,
+    Revision,
+    Task,
+    TaskState,
+    WorkflowState,
+)
+from wagtail.search import index
+from wagtail.url_routing import RouteResult
+
+from dangjian.disclosure.forms import DisclosureItemForm
+from dangjian.orgs.models import Organisation, Role
+from dangjian.orgs.scope import scope_for
+
+BODY_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr", "blockquote"]
+
+
+class DisclosureCategory(models.Model):
+    """A content category of the party-affairs disclosure regulations (editable)."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("公开类别")
+        verbose_name_plural = _("公开类别")
+        ordering = ["sort_order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class SensitiveTerm(models.Model):
+    """A term the confidentiality scan flags wherever it appears."""
+
+    term = models.CharField(_("敏感词"), max_length=50, unique=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("敏感词")
+        verbose_name_plural = _("敏感词")
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+
+class DisclosureIndexPage(Page):
+    """The disclosure column. Its public list lives at ``disclosure:index``."""
+
+    intro = models.CharField(_("导语"), max_length=200, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["disclosure.DisclosureSectionPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("党务公开栏目")
+
+    def serve(self, request, *args, **kwargs):
+        return redirect("disclosure:index")
+
+    def get_sitemap_urls(self, request=None):
+        return []
+
+
+class DisclosureSectionPage(Page):
+    """One unit's section of the column; the unit's role groups hold its permissions."""
+
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="disclosure_section",
+        verbose_name=_("单位"),
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("organisation")]
+    parent_page_types = ["disclosure.DisclosureIndexPage"]
+    subpage_types = ["disclosure.DisclosureItemPage"]
+
+    class Meta:
+        verbose_name = _("单位公开专栏")
+
+    def permissions_for_user(self, user):
+        from dangjian.disclosure.permissions import DisclosureSectionPermissionTester
+
+        return DisclosureSectionPermissionTester(user, self)
+
+    def serve(self, request, *args, **kwargs):
+        from django.urls import reverse
+
+        return redirect(f"{reverse('disclosure:index')}?unit={self.organisation_id}")
+
+    def get_sitemap_urls(self, request=None):
+        return []
+
+
+class DisclosureItemQuerySet(PageQuerySet):
+    def released(self):
+        """Live and not withdrawn: what the public paths may show at all."""
+        return self.live().filter(withdrawn_at__isnull=True)
+
+    def public(self):
+        return self.released().filter(scope=DisclosureItemPage.Scope.PUBLIC)
+
+    def visible_to(self, person):
+        """Released items the person may see: public ones, and 党内 ones in scope."""
+        scope = scope_for(person)
+        internal = Q(scope=DisclosureItemPage.Scope.INTERNAL) & scope.audience_q(
+            "audience", "include_descendants"
+        )
+        ids = (
+            DisclosureItemPage.objects.released()
+            .filter(internal)
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        return self.released().filter(
+            Q(scope=DisclosureItemPage.Scope.PUBLIC) | Q(pk__in=ids)
+        )
+
+    def for_unit(self, organisation_id: int):
+        return self.filter(subject_unit_id=organisation_id)
+
+
+DisclosureItemManager = PageManager.from_queryset(DisclosureItemQuerySet)
+
+
+class DisclosureItemPage(Page):
+    """One disclosure item (公开事项), or a policy interpretation of one."""
+
+    class Scope(models.TextChoices):
+        PUBLIC = "public", _("社会公开")
+        INTERNAL = "internal", _("党内公开")
+
+    class Method(models.TextChoices):
+        PORTAL = "portal", _("网站/门户")
+        MEETING = "meeting", _("会议")
+        DOCUMENT = "document", _("文件")
+        PRESS = "press", _("新闻发布会")
+        MEDIA = "media", _("报刊、广播、电视等媒体")
+
+    subject_unit = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="disclosure_items",
+        verbose_name=_("公开主体"),
+        help_text=_("默认为所在单位专栏的单位"),
+    )
+    category = models.ForeignKey(
+        DisclosureCategory,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("公开类别"),
+    )
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    body = RichTextField(_("正文"), features=BODY_FEATURES)
+    scope = models.CharField(
+        _("公开范围"), max_length=10, choices=Scope.choices, default=Scope.PUBLIC
+    )
+    audience = ParentalManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="+",
+        verbose_name=_("党内公开对象"),
+        help_text=_("党内公开时必填：向哪些组织的党员公开"),
+    )
+    include_descendants = models.BooleanField(
+        _("含下级组织"),
+        default=True,
+        help_text=_("勾选后，所选组织的下级党组织党员也可查看"),
+    )
+    method = models.CharField(
+        _("公开方式"), max_length=10, choices=Method.choices, default=Method.PORTAL
+    )
+    valid_until = models.DateField(
+        _("有效期至"), null=True, blank=True, help_text=_("留空表示长期有效")
+    )
+    interprets = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interpretations",
+        verbose_name=_("解读的事项"),
+        help_text=_("本条为政策解读时，选择它所解读的公开事项"),
+    )
+    is_emergency = models.BooleanField(
+        _("紧急发布"),
+        default=False,
+        help_text=_("应急事项：审查、审批可在手机上即时办理，批准后立即发布"),
+    )
+    release_plan = models.ForeignKey(
+        "disclosure.ReleasePlan",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="items",
+        verbose_name=_("例行发布计划"),
+    )
+    plan_period = models.CharField(
+        _("计划期次"),
+        max_length=10,
+        blank=True,
+        help_text=_("例行发布的期次，如 2026-11、2026-Q4、2026"),
+    )
+    correction_note = models.TextField(
+        _("更正说明"),
+        blank=True,
+        help_text=_("修改已发布事项时必填，发布后在事项页显示"),
+    )
+    # Set by do_withdraw_item on the row itself (not in revisions).
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("撤回说明"), blank=True)
+
+    objects = DisclosureItemManager()
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel(
+            [FieldPanel("category", widget=forms.Select), FieldPanel("method")]
+        ),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        InlinePanel("attachments", label=_("附件"), heading=_("附件")),
+        MultiFieldPanel(
+            [
+                FieldPanel("scope"),
+                FieldPanel("audience", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("include_descendants"),
+            ],
+            heading=_("公开范围"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("valid_until"),
+                FieldPanel("interprets"),
+                FieldPanel("is_emergency"),
+                FieldRowPanel(
+                    [
+                        FieldPanel("release_plan", widget=forms.Select),
+                        FieldPanel("plan_period"),
+                    ]
+                ),
+                FieldPanel("correction_note"),
+            ],
+            heading=_("发布信息"),
+        ),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("scope"),
+        index.FilterField("subject_unit"),
+    ]
+    parent_page_types = ["disclosure.DisclosureSectionPage"]
+    subpage_types: list[str] = []
+    base_form_class = DisclosureItemForm
+
+    class Meta:
+        verbose_name = _("公开事项")
+        verbose_name_plural = _("公开事项")
+
+    @property
+    def is_internal(self) -> bool:
+        return self.scope == self.Scope.INTERNAL
+
+    @property
+    def released_at(self):
+        return self.first_published_at
+
+    def save(self, *args, **kwargs):
+        if not self.subject_unit_id and self.path:
+            parent = self.get_parent()
+            if parent is not None:
+                parent = parent.specific
+                self.subject_unit_id = getattr(parent, "organisation_id", None)
+        return super().save(*args, **kwargs)
+
+    def permissions_for_user(self, user):
+        from dangjian.disclosure.permissions import DisclosurePagePermissionTester
+
+        return DisclosurePagePermissionTester(user, self)
+
+    def is_visible_to(self, person) -> bool:
+        """Whether this released item's scope reaches the person."""
+        if self.scope == self.Scope.PUBLIC:
+            return True
+        scope = scope_for(person)
+        audience = list(self.audience.values_list("pk", flat=True))
+        return scope.reaches(audience, self.include_descendants)
+
+    def route(self, request, path_components):
+        # A withdrawn item keeps its URL, which shows the withdrawal note.
+        if not path_components and not self.live and self.withdrawn_at:
+            return RouteResult(self, kwargs={"withdrawn": True})
+        return super().route(request, path_components)
+
+    def serve(self, request, *args, withdrawn=False, **kwargs):
+        """Serves the item only to people in its scope (the rule of the column)."""
+        if not self.is_visible_to(request.user):
+            if not request.user.is_authenticated:
+                from django.contrib.auth.views import redirect_to_login
+
+                return redirect_to_login(request.get_full_path())
+            raise Http404
+        if withdrawn:
+            response = TemplateResponse(
+                request,
+                "disclosure/withdrawn.html",
+                {"page": self, "self": self},
+                status=410,
+            )
+        else:
+            response = super().serve(request, *args, **kwargs)
+        if self.is_internal:
+            response["Cache-Control"] = "private, no-store"
+        response["Vary"] = "Cookie, Authorization"
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["attachment_list"] = list(
+            self.attachments.select_related("document").all()
+        )
+        interpretations = DisclosureItemPage.objects.visible_to(request.user).filter(
+            interprets=self
+        )
+        context["interpretations"] = interpretations
+        if self.interprets_id:
+            context["interpreted"] = (
+                DisclosureItemPage.objects.visible_to(request.user)
+                .filter(pk=self.interprets_id)
+                .first()
+            )
+        context["corrections"] = self.releases.exclude(correction_note="").order_by(
+            "released_at"
+        )
+        context["audience_names"] = [o.name for o in self.audience.all()]
+        return context
+
+    def serve_preview(self, request, mode_name):
+        # Previews are admin-only (Wagtail checks edit permission); no scope check
+        # is needed, and the response must never be cached.
+        response = super().serve_preview(request, mode_name)
+        if isinstance(response, HttpResponse):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+    def get_sitemap_urls(self, request=None):
+        # Only public, released items go into any sitemap.
+        if self.scope != self.Scope.PUBLIC or not self.live or self.withdrawn_at:
+            return []
+        return super().get_sitemap_urls(request)
+
+
+class DisclosureAttachment(Orderable):
+    page = ParentalKey(
+        DisclosureItemPage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    document = models.ForeignKey(
+        "wagtaildocs.Document",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("文件"),
+    )
+    caption = models.CharField(_("附件名称"), max_length=200, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("caption")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    @property
+    def display_name(self) -> str:
+        return self.caption or self.document.title
+
+
+class ReleaseRecord(models.Model):
+    """One release of an item: what scope went live, when, by whom, and why.
+
+    Written when Wagtail publishes a revision (on approval or by the
+    scheduler), so scope changes and corrections are visible in history.
+    """
+
+    page = models.ForeignKey(
+        DisclosureItemPage, on_delete=models.CASCADE, related_name="releases"
+    )
+    revision = models.ForeignKey(
+        Revision, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    released_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    scope = models.CharField(max_length=10)
+    audience_ids = models.JSONField(default=list)
+    include_descendants = models.BooleanField(default=True)
+    via_workflow = models.BooleanField(default=True)
+    is_emergency = models.BooleanField(default=False)
+    correction_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("发布记录")
+        verbose_name_plural = _("发布记录")
+        ordering = ["-released_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.page} @ {self.released_at:%Y-%m-%d %H:%M}"
+
+
+class ScanFlag(models.Model):
+    """A span the confidentiality scan found in one revision, and its decision."""
+
+    class Rule(models.TextChoices):
+        MARKING = "marking", _("密级标志")
+        ID_NUMBER = "id_number", _("身份证号")
+        MOBILE = "mobile", _("手机号")
+        LANDLINE = "landline", _("固定电话")
+        BANK_CARD = "bank_card", _("银行卡号")
+        ADDRESS = "address", _("个人住址")
+        NAME_WITH_ID = "name_with_id", _("姓名（邻近身份证号）")
+        TERM = "term", _("敏感词")
+        UNREADABLE = "unreadable", _("附件无法扫描")
+
+    class Decision(models.TextChoices):
+        PENDING = "", _("待审查")
+        PUBLISHABLE = "publishable", _("可以公开")
+        REDACT = "redact", _("须删改")
+
+    page = models.ForeignKey(
+        DisclosureItemPage, on_delete=models.CASCADE, related_name="scan_flags"
+    )
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="+")
+    rule = models.CharField(_("规则"), max_length=20, choices=Rule.choices)
+    field = models.CharField(_("位置"), max_length=200)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(_("命中内容"), max_length=200)
+    before = models.CharField(max_length=60, blank=True)
+    after = models.CharField(max_length=60, blank=True)
+    decision = models.CharField(
+        _("审查结论"), max_length=20, choices=Decision.choices, blank=True
+    )
+    reason = models.TextField(_("说明"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("扫描标记")
+        verbose_name_plural = _("扫描标记")
+        ordering = ["revision_id", "field", "start", "pk"]
+
+    def __str__(self):
+        return f"{self.get_rule_display()}：{self.text}"
+
+
+class ScanRun(models.Model):
+    """That a revision was scanned (even when nothing was found)."""
+
+    page = models.ForeignKey(
+        DisclosureItemPage, on_delete=models.CASCADE, related_name="scan_runs"
+    )
+    revision = models.OneToOneField(
+        Revision, on_delete=models.CASCADE, related_name="disclosure_scan"
+    )
+    scanned_at = models.DateTimeField(default=timezone.now)
+    flag_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("保密扫描")
+        verbose_name_plural = _("保密扫描")
+
+    def __str__(self):
+        return f"{self.revision_id}: {self.flag_count}"
+
+
+# --- Workflow tasks -------------------------------------------------------
+
+
+def _item_for(obj) -> DisclosureItemPage | None:
+    obj = getattr(obj, "specific", obj)
+    return obj if isinstance(obj, DisclosureItemPage) else None
+
+
+class ConfidentialityScanTask(Task):
+    """Automatic: scans title, body and attachment text, then hands over.
+
+    The task never waits: it records its flags and approves itself, so the
+    human 保密审查 that follows sees them. It cannot be skipped because the
+    review task refuses to pass a revision that has not been scanned.
+    """
+
+    class Meta:
+        verbose_name = _("自动保密扫描")
+        verbose_name_plural = _("自动保密扫描")
+
+    @classmethod
+    def get_description(cls):
+        return _("自动扫描密级标志、身份证号、电话、银行卡号、住址和敏感词")
+
+    def start(self, workflow_state, user=None):
+        from dangjian.disclosure.actions import do_scan_revision
+
+        task_state = super().start(workflow_state, user=user)
+        item = _item_for(workflow_state.content_object)
+        if item is not None:
+            do_scan_revision(item, task_state.revision)
+        task_state.status = TaskState.STATUS_APPROVED
+        task_state.finished_at = timezone.now()
+        task_state.comment = "自动扫描完成"
+        task_state.save(update_fields=["status", "finished_at", "comment"])
+        return task_state
+
+    def locked_for_user(self, obj, user):
+        return not user.is_superuser
+
+
+class UnitRoleTask(Task):
+    """A human step done by one role of the item's subject unit."""
+
+    role: str = ""
+
+    class Meta:
+        abstract = True
+
+    def user_can_act(self, obj, user) -> bool:
+        item = _item_for(obj)
+        if item is None or not user.is_authenticated or not user.is_active:
+            return False
+        if user.is_superuser:
+            return True
+        return scope_for(user).has_role(item.subject_unit_id, self.role)
+
+    def user_can_access_editor(self, obj, user):
+        return self.user_can_act(obj, user)
+
+    def locked_for_user(self, obj, user):
+        # The content under review must be the content that is released.
+        return not user.is_superuser
+
+    def get_task_states_user_can_moderate(self, user, **kwargs):
+        states = TaskState.objects.filter(
+            task=self, status=TaskState.STATUS_IN_PROGRESS
+        )
+        if user.is_superuser:
+            return states
+        units = [org for org, role in scope_for(user).roles if role == self.role]
+        if not units:
+            return TaskState.objects.none()
+        page_ids = [
+            str(pk)
+            for pk in DisclosureItemPage.objects.filter(
+                subject_unit_id__in=units
+            ).values_list("pk", flat=True)
+        ]
+        return states.filter(workflow_state__object_id__in=page_ids)
+
+    def get_form_for_action(self, action):
+        if action == "reject":
+            from dangjian.disclosure.forms import RejectCommentForm
+
+            return RejectCommentForm
+        return super().get_form_for_action(action)
+
+    def on_action(self, task_state, user, action_name, **kwargs):
+        from dangjian.disclosure.actions import check_task_action
+
+        check_task_action(task_state, user, action_name)
+        super().on_action(task_state, user, action_name, **kwargs)
+
+
+class ConfidentialityReviewTask(UnitRoleTask):
+    """保密审查: the unit's reviewer decides on every flag, then passes or rejects."""
+
+    role = Role.REVIEWER
+
+    class Meta:
+        verbose_name = _("保密审查")
+        verbose_name_plural = _("保密审查")
+
+    @classmethod
+    def get_description(cls):
+        return _("事项所属单位的保密审查员逐条审查扫描标记，通过或退回")
+
+    def start(self, workflow_state, user=None):
+        from dangjian.disclosure.actions import do_scan_revision
+
+        task_state = super().start(workflow_state, user=user)
+        # A resubmission after a rejection resumes here, so scan the new revision.
+        item = _item_for(workflow_state.content_object)
+        if item is not None:
+            do_scan_revision(item, task_state.revision)
+        return task_state
+
+    def get_actions(self, obj, user):
+        from dangjian.disclosure.actions import pending_flags
+
+        if not self.user_can_act(obj, user):
+            return []
+        actions = [("reject", _("退回修改"), True)]
+        item = _item_for(obj)
+        revision = item.get_latest_revision() if item else None
+        if revision is not None and not pending_flags(item, revision).exists():
+            actions.append(("approve", _("通过保密审查"), False))
+        return actions
+
+
+class UnitApprovalTask(UnitRoleTask):
+    """The unit approver (单位负责人) approves the release."""
+
+    role = Role.APPROVER
+
+    class Meta:
+        verbose_name = _("单位审批")
+        verbose_name_plural = _("单位审批")
+
+    @classmethod
+    def get_description(cls):
+        return _("事项所属单位的审批人批准发布")
+
+    def start(self, workflow_state, user=None):
+        # A resubmission after the approver rejected resumes at this task; the
+        # changed content must go through 保密审查 again first.
+        review = (
+            ConfidentialityReviewTask.objects.filter(
+                workflow_tasks__workflow=workflow_state.workflow, active=True
+            )
+            .order_by("workflow_tasks__sort_order")
+            .first()
+        )
+        latest = workflow_state.content_object.get_latest_revision()
+        if (
+            review is not None
+            and not TaskState.objects.filter(
+                workflow_state=workflow_state,
+                task=review,
+                status=TaskState.STATUS_APPROVED,
+                revision=latest,
+            ).exists()
+        ):
+            return review.start(workflow_state, user=user)
+        return super().start(workflow_state, user=user)
+
+    def get_actions(self, obj, user):
+        if not self.user_can_act(obj, user):
+            return []
+        return [
+            ("reject", _("退回修改"), True),
+            ("approve", _("批准发布"), False),
+            ("approve", _("批准并留言"), True),
+        ]
+
+
+# --- Routine release calendar ----------------------------------------------
+
+
+class ReleasePlan(models.Model):
+    """A recurring release a unit commits to (例行发布), e.g. a monthly report."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("每月")
+        QUARTERLY = "quarterly", _("每季度")
+        HALF_YEARLY = "half_yearly", _("每半年")
+        YEARLY = "yearly", _("每年")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="release_plans",
+        verbose_name=_("单位"),
+    )
+    title = models.CharField(_("名称"), max_length=100)
+    category = models.ForeignKey(
+        DisclosureCategory,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("公开类别"),
+    )
+    frequency = models.CharField(_("频次"), max_length=12, choices=Frequency.choices)
+    due_day = models.PositiveSmallIntegerField(
+        _("截止日"),
+        default=10,
+        help_text=_("期次结束后次月的第几日前发布（1–28）"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="disclosure_plans",
+        verbose_name=_("责任人"),
+    )
+    starts_on = models.DateField(_("起始日期"), default=dt.date.today)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    panels = [
+        FieldPanel("organisation"),
+        FieldPanel("title"),
+        FieldPanel("category", widget=forms.Select),
+        FieldRowPanel([FieldPanel("frequency"), FieldPanel("due_day")]),
+        FieldPanel("owner"),
+        FieldRowPanel([FieldPanel("starts_on"), FieldPanel("is_active")]),
+    ]
+
+    class Meta:
+        verbose_name = _("例行发布计划")
+        verbose_name_plural = _("例行发布计划")
+        ordering = ["organisation__path", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "title"], name="unique_release_plan_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(due_day__gte=1, due_day__lte=28),
+                name="release_plan_due_day_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation.name} · {self.title}"
+
+
+def workflow_state_for(item: DisclosureItemPage) -> WorkflowState | None:
+    return (
+        WorkflowState.objects.for_instance(item).order_by("-created_at", "-pk").first()
+    )
