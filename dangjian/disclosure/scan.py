@@ -290,8 +290,14 @@ def extract_text(name: str, data: bytes) -> str | None:
                 from pypdf import PdfReader
             except ImportError:
                 return None
-            reader = PdfReader(io.BytesIO(data))
-            return "\n".join(page.extract_text() or "" for page in reader.pages)
+            from pypdf.errors import PyPdfError
+
+            try:
+                reader = PdfReader(io.BytesIO(data))
+                return "\n".join(page.extract_text() or "" for page in reader.pages)
+            except PyPdfError:
+                # A damaged PDF is "cannot be scanned": the reviewer decides on it.
+                return None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         return None
     return None
