@@ -1,0 +1,110 @@
+"""A member takes the daily quiz on a phone-sized screen, one question per
+screen, and sees the result with explanations. Screenshots go to
+test-artifacts/ for a human to look at."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dangjian.quiz.models import Attempt, Question
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="chromium is not installed (apt-get install chromium); CI installs it",
+    ),
+]
+
+
+@pytest.fixture
+def demo_site():
+    """The built-in demo city and quiz content (the orgs and quiz loaders only,
+    so this test does not depend on the other apps' demo content)."""
+    from dangjian.lib.demo import DemoContext
+    from dangjian.orgs import demo as orgs_demo
+    from dangjian.quiz import demo as quiz_demo
+
+    ctx = DemoContext(data_dir=None, write=lambda *a: None)
+    orgs_demo.load(ctx)
+    quiz_demo.load(ctx)
+
+
+@pytest.fixture
+def browser():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_member_takes_the_daily_quiz_on_a_phone(demo_site, live_server, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    width = 375
+    page = browser.new_page(viewport={"width": width, "height": 812})
+    page.goto(live_server.url + "/login/?next=/quiz/")
+    page.fill("#id_username", "member")
+    page.fill("#id_password", "dangjian-demo")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/quiz/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(ARTIFACTS / "quiz-index-375.png"), full_page=True)
+
+    page.get_by_role("button", name="开始每日答题").click()
+    page.wait_for_url("**/quiz/attempts/*/")
+    attempt = Attempt.objects.get(person__username="member", mode="daily")
+    questions = Question.objects.in_bulk([i["q"] for i in attempt.paper])
+
+    # One question per screen, with progress.
+    visible = page.locator(".quiz-question:visible")
+    assert visible.count() == 1
+    assert "第 1 / 5 题" in page.locator(".quiz-progress-text").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "quiz-question-375.png"), full_page=True)
+
+    for position, item in enumerate(attempt.paper):
+        q = questions[item["q"]]
+        shown = {canonical: i for i, canonical in enumerate(item["o"])}
+        # Answer the first question wrongly, the rest correctly.
+        picks = [shown[c] for c in q.answer]
+        if position == 0:
+            picks = [next(i for i in range(len(item["o"])) if i not in picks)]
+        question = page.locator(f".quiz-question[data-position='{position}']")
+        for index in picks:
+            question.locator(f"input[value='{index}']").check()
+        if position < len(attempt.paper) - 1:
+            page.get_by_role("button", name="下一题").click()
+    # Progress was saved on the server as the member went.
+    page.wait_for_function(
+        "document.querySelector('.quiz-saved').textContent === '已保存'"
+    )
+    attempt.refresh_from_db()
+    assert len(attempt.responses) == 5
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    page.get_by_role("button", name="交卷").click()
+    page.wait_for_url("**/result/")
+    assert "答对 4 / 5 题" in page.locator(".quiz-score").inner_text()
+    assert page.locator(".quiz-review.wrong").count() == 1
+    assert page.locator(".quiz-explanation").first.is_visible()
+    first = questions[attempt.paper[0]["q"]]
+    assert first.explanation in page.locator(".quiz-review.wrong").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(ARTIFACTS / "quiz-result-375.png"), full_page=True)
+
+    # The daily quiz is done for today.
+    page.goto(live_server.url + "/quiz/")
+    assert page.get_by_text("今天已完成 ✓").first.is_visible()
+    page.close()
