@@ -86,7 +86,7 @@ def do_publish_entry(entry: Entry, *, user) -> Entry:
 
 @dataclass
 class ImportResult:
-    batch: ImportBatch
+    batch: ImportBatch | None  # None when nothing changed and nothing was recorded
     created: int
     updated: int
 
@@ -213,7 +213,12 @@ def check_import_entries(
 
 @transaction.atomic
 def do_import_entries(
-    cleaned: list[dict], *, user, file_name: str, reindex: bool = True
+    cleaned: list[dict],
+    *,
+    user,
+    file_name: str,
+    reindex: bool = True,
+    record_unchanged: bool = True,
 ) -> ImportResult:
     """Creates or updates (by external id) every row, published, in one transaction.
 
@@ -259,6 +264,8 @@ def do_import_entries(
             [*IMPORT_FIELDS, "live", "last_published_at", "updated_at"],
             batch_size=500,
         )
+    if not (to_create or to_update) and not record_unchanged:
+        return ImportResult(batch=None, created=0, updated=0)
     batch = ImportBatch.objects.create(
         file_name=file_name[:300],
         created=len(to_create),
@@ -293,10 +300,23 @@ def do_import_entries(
 
 
 def import_file(
-    name: str, data: bytes, *, user, reindex: bool = True, **options
+    name: str,
+    data: bytes,
+    *,
+    user,
+    reindex: bool = True,
+    record_unchanged: bool = True,
+    **options,
 ) -> ImportResult:
+    """Imports a file; ``record_unchanged=False`` records no batch for a no-op."""
     cleaned = check_import_entries(name, data, user=user, **options)
-    return do_import_entries(cleaned, user=user, file_name=name, reindex=reindex)
+    return do_import_entries(
+        cleaned,
+        user=user,
+        file_name=name,
+        reindex=reindex,
+        record_unchanged=record_unchanged,
+    )
 
 
 # --- search log -------------------------------------------------------------

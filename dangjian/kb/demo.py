@@ -95,7 +95,12 @@ def load(ctx) -> str:
         name = BUILTIN
         data = (Path(__file__).with_name(BUILTIN)).read_bytes()
     result = import_file(
-        name, data, user=admin, resolve_owner=owner_resolver(), reindex=False
+        name,
+        data,
+        user=admin,
+        resolve_owner=owner_resolver(),
+        reindex=False,
+        record_unchanged=False,
     )
     # Index once, from the database (visible inside this transaction); a
     # re-run that changed nothing keeps an index that already holds it all.

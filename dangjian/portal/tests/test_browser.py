@@ -67,7 +67,7 @@ def test_member_logs_in_and_reaches_my_page(
     page.get_by_role("link", name="我的", exact=True).click()
     page.wait_for_url("**/me/")
     assert page.locator("h1").inner_text() == "张党员"
-    assert page.get_by_text("市委宣传部机关第一党支部").is_visible()
+    assert page.get_by_text("市委宣传部机关第一党支部", exact=True).is_visible()
     page.screenshot(path=str(ARTIFACTS / f"me-{width}.png"), full_page=True)
 
     page.goto(live_server.url + "/no-such-page/")
