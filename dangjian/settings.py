@@ -218,9 +218,11 @@ DANGJIAN_CITY_NAME = env("DANGJIAN_CITY_NAME", "")
 
 # Policy experts (dangjian/experts)
 DANGJIAN_EXPERTS_SLA_HOURS = envint("DANGJIAN_EXPERTS_SLA_HOURS", "48")
+# Files served only through permission-checked views (expert attachments, videos).
 DANGJIAN_PRIVATE_MEDIA_ROOT = env(
     "DANGJIAN_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")
 )
+DANGJIAN_PRIVATE_ROOT = DANGJIAN_PRIVATE_MEDIA_ROOT
 DANGJIAN_TRUST_X_FORWARDED_FOR = envbool("DANGJIAN_TRUST_X_FORWARDED_FOR", "False")
 DANGJIAN_SMS_BACKEND = env("DANGJIAN_SMS_BACKEND", "dangjian.experts.sms.LogBackend")
 DANGJIAN_SMS_HTTP_URL = env("DANGJIAN_SMS_HTTP_URL", "")

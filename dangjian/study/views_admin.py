@@ -1,0 +1,199 @@
+"""Wagtail admin for study: topics, videos, plans, sessions, point rules,
+the ledger (read only), notes and assessment schemes.
+
+Unit staff see and edit the rows of the units they manage; point rules and
+assessment schemes are platform settings for superusers.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from dangjian.orgs.models import Role
+from dangjian.orgs.scope import managed_organisations
+from dangjian.study.models import (
+    AssessmentScheme,
+    PointEntry,
+    PointRule,
+    StudyPlan,
+    StudySession,
+    Topic,
+    Video,
+)
+
+STAFF = [Role.UNIT_ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER]
+
+
+def managed(user):
+    return managed_organisations(user, STAFF)
+
+
+class ScopedMixin:
+    """Limits listings and lookups to rows of the user's organisations."""
+
+    scope_field = "owner"
+
+    def scope_q(self):
+        from django.db.models import Q
+
+        if self.request.user.is_superuser:
+            return Q()
+        return Q(**{f"{self.scope_field}__in": managed(self.request.user)})
+
+
+class ScopedIndexView(ScopedMixin, IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().filter(self.scope_q())
+
+
+class ScopedObjectMixin(ScopedMixin):
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not type(obj).objects.filter(self.scope_q(), pk=obj.pk).exists():
+            raise PermissionDenied
+        return obj
+
+
+class PlanSavedMixin:
+    def save_instance(self):
+        from dangjian.study.search import index_plan_materials
+
+        instance = super().save_instance()
+        transaction.on_commit(lambda: index_plan_materials(instance))
+        return instance
+
+
+class ScopedEditView(ScopedObjectMixin, EditView):
+    pass
+
+
+class ScopedDeleteView(ScopedObjectMixin, DeleteView):
+    pass
+
+
+class PlanCreateView(PlanSavedMixin, CreateView):
+    pass
+
+
+class PlanEditView(PlanSavedMixin, ScopedEditView):
+    pass
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+
+class TopicViewSet(ModelViewSet):
+    model = Topic
+    icon = "tag"
+    menu_label = _("学习专题")
+    list_display = ["name", "sort_order"]
+    form_fields = ["name", "description", "sort_order"]
+    copy_view_enabled = False
+
+
+class VideoViewSet(ModelViewSet):
+    model = Video
+    icon = "media"
+    menu_label = _("学习视频")
+    list_display = ["title", "duration_seconds", "owner", "created_at"]
+    copy_view_enabled = False
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+
+
+class PlanViewSet(ModelViewSet):
+    model = StudyPlan
+    icon = "list-ol"
+    menu_label = _("学习计划")
+    list_display = ["title", "owner", "starts_on", "deadline", "is_active"]
+    list_filter = ["is_active"]
+    copy_view_enabled = False
+    index_view_class = ScopedIndexView
+    add_view_class = PlanCreateView
+    edit_view_class = PlanEditView
+    delete_view_class = ScopedDeleteView
+
+
+class SessionIndexView(ScopedIndexView):
+    scope_field = "organisation"
+
+
+class SessionEditView(ScopedEditView):
+    scope_field = "organisation"
+
+
+class SessionDeleteView(ScopedDeleteView):
+    scope_field = "organisation"
+
+
+class SessionViewSet(ModelViewSet):
+    model = StudySession
+    icon = "group"
+    menu_label = _("学习会")
+    list_display = ["title", "type", "organisation", "starts_at"]
+    list_filter = ["type"]
+    search_fields = ["title"]
+    copy_view_enabled = False
+    index_view_class = SessionIndexView
+    edit_view_class = SessionEditView
+    delete_view_class = SessionDeleteView
+
+
+class PointRuleViewSet(ModelViewSet):
+    model = PointRule
+    icon = "pick"
+    menu_label = _("积分规则")
+    list_display = ["name", "kind", "points", "daily_cap", "is_active"]
+    copy_view_enabled = False
+
+
+class LedgerViewSet(ModelViewSet):
+    """The ledger is read only here: corrections are new entries
+    (``check_correct_points``), never edits."""
+
+    model = PointEntry
+    icon = "list-ul"
+    menu_label = _("积分记录")
+    list_display = ["person", "rule", "label", "points", "day", "corrects"]
+    list_filter = ["rule", "day"]
+    search_fields = ["label", "person__name", "person__username"]
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields = ["person", "rule", "source", "label", "points", "day"]
+
+
+class SchemeViewSet(ModelViewSet):
+    model = AssessmentScheme
+    icon = "table"
+    menu_label = _("考核方案")
+    list_display = ["name", "year"]
+    copy_view_enabled = False
+
+
+class StudyViewSetGroup(ViewSetGroup):
+    menu_label = _("学习")
+    menu_icon = "doc-full"
+    menu_order = 450
+    items = (
+        TopicViewSet("study_topics"),
+        VideoViewSet("study_videos"),
+        PlanViewSet("study_plans"),
+        SessionViewSet("study_sessions"),
+        PointRuleViewSet("study_point_rules"),
+        LedgerViewSet("study_ledger"),
+        SchemeViewSet("study_schemes"),
+    )
