@@ -74,10 +74,17 @@ def login(browser, base, username, width=1280, height=900):
 
 def submit_in_admin(page):
     """Opens the save dropdown of the Wagtail editor and submits to the workflow."""
+    # Leave the rich text editor first: Draftail copies its content into the
+    # form's hidden input on blur, and a quick submit could send it empty.
+    page.locator("#id_title").click()
+    page.wait_for_timeout(500)
     page.locator(
         "footer .dropdown-toggle, footer [data-w-dropdown-target='toggle']"
     ).first.click()
-    page.locator("button[name='action-submit']").click()
+    # Wait for the POST's response page: load state alone may still be the
+    # editor page's, and the database would be read before the save.
+    with page.expect_navigation():
+        page.locator("button[name='action-submit']").click()
     page.wait_for_load_state()
 
 
@@ -107,7 +114,8 @@ def test_editor_reviewer_and_approver_release_an_item(city, live_server, browser
     # 2. On a phone, the reviewer sees the flagged number and sends it back.
     reviewer = login(browser, base, "reviewer", 375, 812)
     reviewer.goto(base + "/disclosure/review/")
-    reviewer.get_by_role("link", name=TITLE).click()
+    with reviewer.expect_navigation():
+        reviewer.get_by_role("link", name=TITLE).click()
     assert reviewer.locator("mark", has_text=VALID_ID).is_visible()
     assert reviewer.evaluate("document.documentElement.scrollWidth") <= 375
     reviewer.screenshot(
@@ -157,7 +165,8 @@ def test_editor_reviewer_and_approver_release_an_item(city, live_server, browser
     reviewer.wait_for_url("**/disclosure/review/")
     approver = login(browser, base, "approver", 375, 812)
     approver.goto(base + "/disclosure/review/")
-    approver.get_by_role("link", name=TITLE).click()
+    with approver.expect_navigation():
+        approver.get_by_role("link", name=TITLE).click()
     approver.screenshot(
         path=str(ARTIFACTS / "disclosure-approve-375.png"), full_page=True
     )
@@ -167,7 +176,8 @@ def test_editor_reviewer_and_approver_release_an_item(city, live_server, browser
     # 5. Anyone sees it in the public column, without the ID number.
     public = browser.new_page(viewport={"width": 375, "height": 812})
     public.goto(base + "/disclosure/")
-    public.get_by_role("link", name=TITLE).click()
+    with public.expect_navigation():
+        public.get_by_role("link", name=TITLE).click()
     assert public.locator("h1").inner_text() == TITLE
     assert VALID_ID not in public.content()
     assert public.evaluate("document.documentElement.scrollWidth") <= 375
