@@ -82,19 +82,31 @@ def scan_campaign(campaign_id: int) -> dict[str, int]:
                 list(ids), "burst", f"同一网络一分钟内 {row['n']} 票"
             )
 
-        # Many new voters: first votes per network in ten-minute windows.
+        # Many new voters: first votes per network within any ten minutes (a
+        # sliding window, so a burst is caught even across a clock boundary).
         firsts = votes.values("voter_hash").annotate(first=Min("id"))
         first_ids = [row["first"] for row in firsts]
-        buckets: dict[tuple[str, int], list[int]] = defaultdict(list)
+        by_network: dict[str, list[tuple[dt.datetime, int]]] = defaultdict(list)
         for start in range(0, len(first_ids), 5000):
             for vote_id, net, cast_at in Vote.objects.filter(
                 pk__in=first_ids[start : start + 5000]
             ).values_list("id", "network_hash", "cast_at"):
-                buckets[(net, int(cast_at.timestamp() // 600))].append(vote_id)
-        for (_net, _bucket), ids in buckets.items():
-            if len(ids) > limits["new_voters_per_10min"]:
+                by_network[net].append((cast_at, vote_id))
+        window = dt.timedelta(minutes=10)
+        for firsts_of_net in by_network.values():
+            firsts_of_net.sort()
+            suspicious: set[int] = set()
+            left = 0
+            for right in range(len(firsts_of_net)):
+                while firsts_of_net[right][0] - firsts_of_net[left][0] >= window:
+                    left += 1
+                if right - left + 1 > limits["new_voters_per_10min"]:
+                    suspicious.update(i for _t, i in firsts_of_net[left : right + 1])
+            if suspicious:
                 found["new_voters"] += _flag(
-                    ids, "new_voters", f"同一网络十分钟内 {len(ids)} 个新投票人"
+                    sorted(suspicious),
+                    "new_voters",
+                    f"同一网络十分钟内 {len(suspicious)} 个新投票人",
                 )
 
         # Machine-regular intervals, among voters with enough votes.

@@ -24,11 +24,16 @@ class FraudTestCase(BaseTestCase):
 
     def test_a_burst_of_new_voters_from_one_network_is_flagged(self):
         net = keyed_hash("network", "5.6.7.0/24", 16)
+        # The burst straddles a ten-minute mark of the clock: it must still count
+        # as one burst.
+        burst_start = self.start.replace(
+            minute=self.start.minute // 10 * 10, second=0, microsecond=0
+        ) - dt.timedelta(seconds=25)
         ballots = [
             (
                 self.ids[0],
                 keyed_hash("voter", f"bot{i}"),
-                self.start + dt.timedelta(seconds=i),
+                burst_start + dt.timedelta(seconds=i),
                 net,
                 "d",
                 "bot",
