@@ -23,13 +23,28 @@ def pytest_configure(config):
     ).enable()
 
 
+def _flushes_without_restoring(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is None:
+        return False
+    transaction = marker.kwargs.get("transaction", False)
+    serialized = marker.kwargs.get("serialized_rollback", False)
+    return transaction and not serialized
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Browser tests drive a real page over a live server; on a loaded 2-core CI
+    """Transactional tests that do not restore the serialized database run last:
+    their flush re-creates content types with new ids, which a later
+    serialized-rollback test would then insert a second time.
+
+    Browser tests drive a real page over a live server; on a loaded 2-core CI
     machine a timing hiccup can fail one run. They get two more tries; any other
     test that fails, fails."""
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=2))
+    items.sort(key=_flushes_without_restoring)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from dangjian.study.actions import do_award_points, ensure_rules
 from dangjian.study.models import PointEntry, PointRule
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="needs PostgreSQL row locks"
     ),
