@@ -54,3 +54,23 @@ def _clear_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def browser():
+    """A headless Debian chromium (see dangjian.test.BROWSER_MARKS)."""
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    from dangjian.test import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    # Playwright's sync API runs an event loop; the live server's ORM calls
+    # from the test thread are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

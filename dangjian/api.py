@@ -8,7 +8,9 @@ from dangjian.disclosure.api import router as disclosure_router
 from dangjian.experts.api import router as experts_router
 from dangjian.kb.api import router as kb_router
 from dangjian.orgs.api import router as orgs_router
+from dangjian.publicity.api import router as publicity_router
 from dangjian.quiz.api import router as quiz_router
+from dangjian.stats.api import router as stats_router
 from dangjian.study.api import router as study_router
 from dangjian.voting.api import router as voting_router
 
@@ -27,3 +29,5 @@ api.add_router("/quiz", quiz_router)
 api.add_router("/study", study_router)
 api.add_router("/disclosures", disclosure_router)
 api.add_router("/votes", voting_router)
+api.add_router("/publicity", publicity_router)
+api.add_router("/stats", stats_router)

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "dangjian.study",
     "dangjian.disclosure",
     "dangjian.voting",
+    "dangjian.publicity",
+    "dangjian.stats",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

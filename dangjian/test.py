@@ -10,6 +10,10 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+import pytest
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 
@@ -82,3 +86,19 @@ class BaseTestCase(CityMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
         cls.build_city()
+
+
+# Browser tests: Debian's chromium driven by Playwright against a live server.
+# Mark a module with ``pytestmark = BROWSER_MARKS`` and take the ``browser``
+# fixture (conftest.py); screenshots go to ARTIFACTS for a human to look at.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="chromium is not installed (apt-get install chromium); CI installs it",
+    ),
+]

@@ -23,6 +23,8 @@ urlpatterns = [
     path("study/", include("dangjian.study.urls")),
     path("disclosure/", include("dangjian.disclosure.urls")),
     path("votes/", include("dangjian.voting.urls")),
+    path("publicity/", include("dangjian.publicity.urls")),
+    path("stats/", include("dangjian.stats.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):

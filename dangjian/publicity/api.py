@@ -1,0 +1,5 @@
+"""The publicity API."""
+
+from ninja import Router
+
+router = Router(tags=["publicity"])

@@ -1,0 +1,5 @@
+"""The stats API."""
+
+from ninja import Router
+
+router = Router(tags=["stats"])
