@@ -1,26 +1,13 @@
 """An enterprise on a phone asks a question and reaches its tracking page."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from dangjian.experts.actions import do_save_expert
 from dangjian.experts.models import Expert, PolicyDomain, Question
 from dangjian.orgs.models import Organisation
+from dangjian.test import ARTIFACTS, BROWSER_MARKS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="chromium is not installed (apt-get install chromium); CI installs it",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -36,21 +23,6 @@ def directory(settings, tmp_path):
         [tax],
     )
     return tax
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_an_enterprise_asks_on_a_phone_and_tracks_the_question(

@@ -2,46 +2,18 @@
 reaches "my page". Screenshots go to test-artifacts/ for a human to look at."""
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+from dangjian.test import ARTIFACTS, BROWSER_MARKS
 
-pytestmark = [
-    pytest.mark.browser,
-    # serialized_rollback restores Wagtail's root page after the flush.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="chromium is not installed (apt-get install chromium); CI installs it",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def demo_site():
     call_command("load_demo", "--builtin", stdout=open(os.devnull, "w"))
-
-
-@pytest.fixture
-def browser():
-    # Playwright runs an event loop in this thread; the ORM calls made by the
-    # fixtures happen before it starts, so this only silences Django's guard.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.mark.parametrize("width,height", [(375, 812), (1280, 800)])
