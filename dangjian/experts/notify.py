@@ -1,5 +1,5 @@
 """Messages to enterprises, experts and admins: e-mail through Django's
-backend, text messages through ``sms.py``. Called after commit, from tasks."""
+backend, text messages through ``dangjian.lib.sms``. Called after commit, from tasks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 
-from dangjian.experts.sms import SmsError, send_sms
+from dangjian.lib.sms import SmsError, send_sms
 
 logger = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ QUESTION_TEXT = "我公司是小规模纳税人，受疫情影响收入下降，
 @override_settings(
     DANGJIAN_PRIVATE_MEDIA_ROOT=PRIVATE_ROOT,
     EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-    DANGJIAN_SMS_BACKEND="dangjian.experts.sms.LogBackend",
+    DANGJIAN_SMS_BACKEND="dangjian.lib.sms.LogBackend",
 )
 class ExpertsTestCase(BaseTestCase):
     @classmethod

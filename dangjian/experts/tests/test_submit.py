@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from dangjian.experts import sms
 from dangjian.experts.models import Attachment, Question
 from dangjian.experts.tests.base import VALID_CREDIT_CODE, ExpertsTestCase
+from dangjian.lib import sms
 
 PDF = b"%PDF-1.4\n" + b"0" * 100
 

@@ -1,21 +1,25 @@
-"""Text messages to enterprises, behind one small interface.
+"""Text messages (notifications to enterprises, one-time codes to voters),
+behind one small interface shared by every app.
 
-``send_sms(mobile, message)`` hands the message to the backend named by the
-``DANGJIAN_SMS_BACKEND`` setting (a dotted path):
+``send_sms(mobile, message, template="", params=None)`` hands the message to
+the backend named by the ``DANGJIAN_SMS_BACKEND`` setting (a dotted path).
+``message`` is the full text; ``template`` and ``params`` are for providers
+that only send pre-approved templates (the message is then their rendering).
 
-* ``dangjian.experts.sms.LogBackend`` (the default): writes the message to the
-  ``dangjian.experts.sms`` logger and keeps the last messages in
-  ``dangjian.experts.sms.outbox``, for development and tests.
-* ``dangjian.experts.sms.HttpBackend``: a skeleton adapter for an SMS
-  gateway that takes a JSON POST (most Chinese providers offer one, or a
-  small relay in front of their signed APIs). Settings:
+* ``dangjian.lib.sms.LogBackend`` (the default): writes the message to the
+  ``dangjian.lib.sms`` logger and keeps the last messages in
+  ``dangjian.lib.sms.outbox``, for development and tests.
+* ``dangjian.lib.sms.HttpBackend``: an adapter for an SMS gateway that takes
+  a JSON POST (most Chinese providers offer one, or a small relay in front of
+  their signed APIs). Settings:
 
   ``DANGJIAN_SMS_HTTP_URL``       the gateway endpoint (required)
   ``DANGJIAN_SMS_HTTP_TOKEN``     sent as ``Authorization: Bearer <token>``
   ``DANGJIAN_SMS_SIGN_NAME``      the registered signature, e.g. 党建云
   ``DANGJIAN_SMS_TIMEOUT``        seconds, default 5
 
-  It posts ``{"mobile", "sign_name", "content"}`` and treats any 2xx as
+  It posts ``{"mobile", "sign_name", "content", "template", "params"}`` and
+  treats any 2xx as
   accepted. Adapt ``payload()``/``accepted()`` in a subclass for a provider
   whose API differs (templates with parameters, signatures on the request).
 
@@ -44,13 +48,20 @@ class SmsError(Exception):
 
 
 class BaseBackend:
-    def send(self, mobile: str, message: str) -> None:
+    def send(self, mobile: str, message: str, template: str = "", params=None) -> None:
         raise NotImplementedError
 
 
 class LogBackend(BaseBackend):
-    def send(self, mobile: str, message: str) -> None:
-        outbox.append({"mobile": mobile, "message": message})
+    def send(self, mobile: str, message: str, template: str = "", params=None) -> None:
+        outbox.append(
+            {
+                "mobile": mobile,
+                "message": message,
+                "template": template,
+                "params": dict(params or {}),
+            }
+        )
         logger.info("SMS to %s: %s", mobile, message)
 
 
@@ -65,16 +76,23 @@ class HttpBackend(BaseBackend):
         self.sign_name = getattr(settings, "DANGJIAN_SMS_SIGN_NAME", "党建云")
         self.timeout = getattr(settings, "DANGJIAN_SMS_TIMEOUT", 5)
 
-    def payload(self, mobile: str, message: str) -> dict:
-        return {"mobile": mobile, "sign_name": self.sign_name, "content": message}
+    def payload(self, mobile: str, message: str, template: str, params) -> dict:
+        return {
+            "mobile": mobile,
+            "sign_name": self.sign_name,
+            "content": message,
+            "template": template,
+            "params": dict(params or {}),
+        }
 
     def accepted(self, status: int, body: bytes) -> bool:
         return 200 <= status < 300
 
-    def send(self, mobile: str, message: str) -> None:
+    def send(self, mobile: str, message: str, template: str = "", params=None) -> None:
+        body = self.payload(mobile, message, template, params)
         request = urllib.request.Request(
             self.url,
-            data=json.dumps(self.payload(mobile, message)).encode(),
+            data=json.dumps(body, ensure_ascii=False).encode(),
             headers={
                 "Content-Type": "application/json",
                 **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
@@ -91,9 +109,9 @@ class HttpBackend(BaseBackend):
 
 
 def get_backend() -> BaseBackend:
-    path = getattr(settings, "DANGJIAN_SMS_BACKEND", "dangjian.experts.sms.LogBackend")
+    path = getattr(settings, "DANGJIAN_SMS_BACKEND", "dangjian.lib.sms.LogBackend")
     return import_string(path)()
 
 
-def send_sms(mobile: str, message: str) -> None:
-    get_backend().send(mobile, message)
+def send_sms(mobile: str, message: str, template: str = "", params=None) -> None:
+    get_backend().send(mobile, message, template, params)
