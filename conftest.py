@@ -24,6 +24,15 @@ def pytest_configure(config):
 
 
 def _flushes_without_restoring(item) -> bool:
+    from django.test import TestCase, TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if (
+        cls is not None
+        and issubclass(cls, TransactionTestCase)
+        and not issubclass(cls, TestCase)
+    ):
+        return not cls.serialized_rollback
     marker = item.get_closest_marker("django_db")
     if marker is None:
         return False
