@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -30,6 +31,7 @@ from dangjian.quiz.draw import (
     draw_paper,
     get_questions,
     get_template,
+    get_template_by_id,
     invalidate_pool,
     recent_attempts,
     recent_question_ids,
@@ -43,6 +45,12 @@ from dangjian.quiz.models import (
     Mode,
     PaperTemplate,
     Question,
+)
+from dangjian.quiz.rows import (
+    finish_attempt,
+    insert_attempt,
+    load_attempt,
+    merge_responses,
 )
 
 
@@ -327,6 +335,11 @@ def check_start_attempt(
         max_score=sum((Decimal(item["p"]) for item in paper), Decimal(0)),
         day=day,
     )
+    if current is None and contest is None and day is None:
+        # Nothing to check or close first: the insert alone is atomic, and
+        # BEGIN/COMMIT would be two more round trips on every start.
+        insert_attempt(attempt)
+        return attempt, True
     with transaction.atomic():
         if current is not None:
             do_submit_attempt(Attempt(pk=current.id, person=person), now=now)
@@ -377,22 +390,8 @@ def is_eligible(person, contest: Contest) -> bool:
 
 
 def _lock(attempt: Attempt) -> Attempt:
-    """Re-reads the attempt locked for update.
-
-    ``attempt`` may be a bare reference (``Attempt(pk=…, person=…)``): the
-    person filter then doubles as the ownership check.
-    """
-    locked = (
-        Attempt.objects.select_for_update(of=("self",))
-        .select_related("template")
-        .get(pk=attempt.pk, person_id=attempt.person_id)
-    )
-    # The paper never changes, so the questions already read stay valid.
-    if hasattr(attempt, "_quiz_questions"):
-        locked._quiz_questions = attempt._quiz_questions
-    if Attempt.person.is_cached(attempt):
-        locked.person = attempt.person
-    return locked
+    """Re-reads the attempt locked for update (inside a transaction)."""
+    return _fresh(attempt, lock=True)
 
 
 def _check_open(attempt: Attempt, now) -> None:
@@ -402,20 +401,50 @@ def _check_open(attempt: Attempt, now) -> None:
         raise QuizError("答题时间已到，答案未保存", "time_up", 409)
 
 
-@transaction.atomic
 def check_save_answers(attempt: Attempt, answers: dict, *, now=None) -> Attempt:
-    """Saves answers given so far ({position: response}); later saves overwrite."""
+    """Saves answers given so far ({position: response}); later saves overwrite.
+
+    The row is read without a lock (the paper never changes) and the answers
+    are merged into it by one conditional update, which refuses a finished
+    or expired attempt: a submit that locked the row first wins, and the
+    save then reports that the attempt is finished.
+    """
     now = now or timezone.now()
     if not isinstance(answers, dict):
         raise QuizError("answers 应为 {题号: 答案} 的对象", "bad_answers")
-    attempt = _lock(attempt)
-    _check_open(attempt, now)
-    if attempt.template.is_challenge:
+    current = _fresh(attempt)
+    _check_open(current, now)
+    if current.template.is_challenge:
         raise QuizError("挑战答题请逐题作答", "challenge_mode")
-    cleaned = _clean_answers(attempt, answers)
-    attempt.responses = {**attempt.responses, **cleaned}
-    attempt.save(update_fields=["responses"])
-    return attempt
+    cleaned = _clean_answers(current, answers)
+    merged = merge_responses(
+        current.pk,
+        current.person_id,
+        cleaned,
+        open_until=now - timedelta(seconds=grace_seconds()),
+    )
+    if merged is None:
+        # Finished or expired since the read: say which.
+        _check_open(_fresh(current), now)
+        raise QuizError("已交卷，不能再修改答案", "finished", 409)
+    current.responses = merged
+    return current
+
+
+def _fresh(attempt: Attempt, *, lock: bool = False) -> Attempt:
+    """Re-reads the attempt, keeping what was already loaded with it.
+
+    ``attempt`` may be a bare reference (``Attempt(pk=…, person=…)``): the
+    person filter then doubles as the ownership check.
+    """
+    fresh = load_attempt(attempt.pk, attempt.person_id, lock=lock)
+    fresh.template = get_template_by_id(fresh.template_id)
+    # The paper never changes, so the questions already read stay valid.
+    if hasattr(attempt, "_quiz_questions"):
+        fresh._quiz_questions = attempt._quiz_questions
+    if Attempt.person.is_cached(attempt):
+        fresh.person = attempt.person
+    return fresh
 
 
 def _clean_answers(attempt: Attempt, answers: dict) -> dict:
@@ -496,18 +525,49 @@ def check_answer_challenge(attempt: Attempt, position, response, *, now=None):
     return attempt, correct
 
 
-@transaction.atomic
+SUBMIT_TRIES = 5
+
+
 def do_submit_attempt(attempt: Attempt, *, now=None) -> tuple[Attempt, bool]:
     """Grades and closes the attempt; returns (attempt, graded now).
 
-    Submitting twice grades once: the row is locked, and a finished attempt
-    is returned as it is. Past the deadline the answers saved in time are
-    graded and the attempt is marked as timed out.
+    The attempt is read and graded without a lock; the result is written
+    only if the attempt is still open with the answers that were graded
+    (``rows.finish_attempt``). When a save landed in between, it is graded
+    again; when another submit won, the finished attempt is returned as it
+    is, so submitting twice grades once. Past the deadline the answers saved
+    in time are graded and the attempt is marked as timed out. Plain
+    attempts need no transaction (one conditional update); contest attempts
+    update the standing in the same transaction.
     """
     now = now or timezone.now()
-    attempt = _lock(attempt)
-    if attempt.is_finished:
-        return attempt, False
+    for tries_left in reversed(range(SUBMIT_TRIES)):
+        # The last try locks the row, so someone saving without pause
+        # cannot keep their submit from landing.
+        locking = tries_left == 0
+        with transaction.atomic() if locking else nullcontext():
+            current = _lock(attempt) if locking else _fresh(attempt)
+            if current.is_finished:
+                return current, False
+            _grade(current, now)
+            if current.contest_id:
+                with transaction.atomic():
+                    if not finish_attempt(current):
+                        continue
+                    _record_contest_result(current)
+            elif not finish_attempt(current):
+                continue
+        transaction.on_commit(
+            lambda finished=current: signals.attempt_finished.send(
+                sender=Attempt, attempt=finished, person=finished.person
+            )
+        )
+        return current, True
+    raise AssertionError("the locked try always finishes the attempt")
+
+
+def _grade(attempt: Attempt, now) -> None:
+    """Fills in the result columns from the saved answers."""
     template = attempt.template
     questions = paper_questions(attempt)
     results, total, correct_count, streak, leading = [], Decimal(0), 0, 0, True
@@ -544,25 +604,6 @@ def do_submit_attempt(attempt: Attempt, *, now=None) -> tuple[Attempt, bool]:
     attempt.status = Attempt.Status.TIMED_OUT if late else Attempt.Status.SUBMITTED
     attempt.submitted_at = now
     attempt.duration_seconds = max((end - attempt.started_at).total_seconds(), 0.0)
-    attempt.save(
-        update_fields=[
-            "results",
-            "score",
-            "correct_count",
-            "streak",
-            "status",
-            "submitted_at",
-            "duration_seconds",
-        ]
-    )
-    if attempt.contest_id:
-        _record_contest_result(attempt)
-    transaction.on_commit(
-        lambda: signals.attempt_finished.send(
-            sender=Attempt, attempt=attempt, person=attempt.person
-        )
-    )
-    return attempt, True
 
 
 def _record_contest_result(attempt: Attempt) -> None:

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 
-from dangjian.quiz.models import Attempt, PaperTemplate, Question
+from dangjian.quiz.models import PaperTemplate, Question
+from dangjian.quiz.rows import recent_rows
 
 POOL_CHECK_SECONDS = 2.0
 
@@ -126,6 +127,20 @@ def get_template(slug: str = "", *, mode: str = "") -> PaperTemplate | None:
     return template
 
 
+def get_template_by_id(pk: int) -> PaperTemplate:
+    """The template an attempt was drawn from (active or not), kept a few
+    seconds per process like ``get_template``."""
+    pool = get_pool()
+    now = time.monotonic()
+    key = f"#{pk}"
+    cached = pool.templates.get(key)
+    if cached and now - cached[0] < POOL_CHECK_SECONDS:
+        return cached[1]
+    template = PaperTemplate.objects.get(pk=pk)
+    pool.templates[key] = (now, template)
+    return template
+
+
 def recent_question_ids(person, template: PaperTemplate, attempts=None) -> set[int]:
     """Questions of the person's last attempts on this template."""
     if not template.avoid_recent_attempts or person is None:
@@ -150,11 +165,7 @@ class RecentAttempt:
 
 def recent_attempts(person, template: PaperTemplate, count: int) -> list[RecentAttempt]:
     """The person's last attempts on the template, only the columns a start needs."""
-    rows = (
-        Attempt.objects.filter(person=person, template=template)
-        .order_by("-started_at")
-        .values_list("id", "status", "contest_id", "deadline", "paper")[: max(count, 1)]
-    )
+    rows = recent_rows(person.pk, template.pk, max(count, 1))
     return [RecentAttempt(*row) for row in rows]
 
 

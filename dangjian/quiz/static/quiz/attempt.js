@@ -16,6 +16,9 @@
   var current = 0;
   var pending = {};
   var timer = null;
+  // Saves on their way to the server. An earlier save can answer after a
+  // later one was sent, so "已保存" is shown only when none is left.
+  var inFlight = 0;
 
   function answerOf(fieldset) {
     var type = fieldset.getAttribute("data-type");
@@ -50,6 +53,11 @@
     pending = {};
     if (!Object.keys(body).length) return;
     savedText.textContent = "保存中…";
+    inFlight += 1;
+    var settled = false;
+    function settle() {
+      if (!settled) { settled = true; inFlight -= 1; }
+    }
     fetch(form.getAttribute("data-save-url"), {
       method: "PUT",
       credentials: "same-origin",
@@ -57,11 +65,16 @@
       body: JSON.stringify({ answers: body })
     }).then(function (r) {
       return r.json().then(function (data) {
-        if (r.ok) { savedText.textContent = "已保存"; return; }
+        settle();
+        if (r.ok) {
+          if (!inFlight && !timer) savedText.textContent = "已保存";
+          return;
+        }
         savedText.textContent = data.detail || "保存失败";
         if (data.code === "time_up" || data.code === "finished") form.submit();
       });
     }).catch(function () {
+      settle();
       // Offline: keep the answers and try again with the next change.
       Object.keys(body).forEach(function (k) { if (!(k in pending)) pending[k] = body[k]; });
       savedText.textContent = "网络中断，答案将在恢复后保存";
