@@ -151,6 +151,46 @@ def do_import_materials(
     return materials
 
 
+# --- Who may open a material and its files ------------------------------------------
+
+MATERIAL_STAFF = [Role.UNIT_ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER]
+
+
+def works_on_material(person, material: MaterialPage) -> bool:
+    """Superusers and the staff of the material's unit, who edit, review and
+    preview it before and after release."""
+    if person is None or not person.is_authenticated:
+        return False
+    if person.is_superuser:
+        return True
+    organisation_id = material.organisation_id
+    return (
+        organisation_id is not None
+        and managed_organisations(person, MATERIAL_STAFF)
+        .filter(pk=organisation_id)
+        .exists()
+    )
+
+
+def can_open_material(material: MaterialPage, request) -> bool:
+    """The one check behind a material's page, video, poster and attachments.
+
+    The material must be live and within the person's visibility
+    (``MaterialPage.objects.visible_to``), and any Wagtail view restriction
+    on it or its parents must accept the request. Staff of its unit always
+    may, so they can preview what they review.
+    """
+    user = request.user
+    if works_on_material(user, material):
+        return True
+    if not MaterialPage.objects.visible_to(user).filter(pk=material.pk).exists():
+        return False
+    return all(
+        restriction.accept_request(request)
+        for restriction in material.get_view_restrictions()
+    )
+
+
 # --- Reading and watching ---------------------------------------------------------
 
 # A heartbeat credits at most this much time since the previous one, so a
@@ -240,7 +280,7 @@ def check_record_beat(
             ceiling = (
                 reading.position + gap * VIDEO_SPEED_ALLOWANCE + VIDEO_SLACK_SECONDS
             )
-            new_position = min(position, ceiling, material.video.duration_seconds)
+            new_position = min(position, ceiling, material.video.duration or 0)
             if new_position > reading.position:
                 advance = new_position - reading.position
                 reading.position = new_position
@@ -303,7 +343,10 @@ def do_record_past_study(person, material: MaterialPage, *, seconds: float, at):
 
 def _is_complete(material: MaterialPage, progress: Progress, advance: float) -> bool:
     if material.kind == MaterialPage.Kind.VIDEO and material.video_id:
-        duration = material.video.duration_seconds
+        # The duration the server read from the file, not the player's claim.
+        duration = material.video.duration
+        if not duration:
+            return False
         # Watched to the end: the credited position reached the last seconds,
         # and enough real time was spent watching.
         return (
@@ -338,10 +381,12 @@ def do_award_points(
             return None
         points = rule.points
         if rule.daily_cap:
+            # Corrections by an admin neither use up nor free the allowance.
             used = (
                 PointEntry.objects.for_person(person)
                 .on_day(day)
-                .filter(rule=rule)
+                .filter(rule=rule, corrects__isnull=True)
+                .exclude(source__startswith=CORRECTION_PREFIX)
                 .total()
             )
             points = min(points, rule.daily_cap - used)
@@ -358,42 +403,107 @@ def do_award_points(
         )
 
 
-@transaction.atomic
+# Source of a correction not tied to one earlier entry; unique per correction.
+CORRECTION_PREFIX = "correction:"
+MAX_CORRECTION = 1000
+
+
 def check_correct_points(
     entry: PointEntry, points: int, reason: str, *, acting_user
 ) -> PointEntry:
-    """A correction: a new ledger line that adds ``points`` (negative to take away)."""
-    if not acting_user.is_superuser and entry.person_id not in set(
-        _managed_person_ids(acting_user, [entry.person_id])
-    ):
+    """A correction of one ledger line: a new line that adds ``points``
+    (negative to take away) under the same rule and source."""
+    return check_add_point_correction(
+        entry.person, entry.rule, points, reason, entry=entry, acting_user=acting_user
+    )
+
+
+def check_add_point_correction(
+    person, rule: PointRule, points, reason: str, *, entry=None, acting_user
+) -> PointEntry:
+    """Adds a correction line to a person's ledger; existing lines never change.
+
+    Only a platform admin or an admin of a unit the person belongs to may
+    correct. ``points`` is non-zero, positive to add and negative to take
+    away; the reason is required and kept on the line and in the audit log.
+    The person's total under the rule (or the corrected line's, with
+    ``entry``) may not become negative.
+    """
+    if not (acting_user.is_superuser or can_manage_person(acting_user, person)):
         raise PermissionDenied("您无权更正此人的积分")
-    if entry.corrects_id is not None:
-        raise ValidationError("请更正原始记录，而不是更正记录")
-    if not points:
-        raise ValidationError("更正分值不能为 0")
+    errors = {}
+    try:
+        points = int(points)
+    except (TypeError, ValueError):
+        points = None
+    if points is None:
+        errors["points"] = "更正分值须为整数"
+    elif not points:
+        errors["points"] = "更正分值不能为 0"
+    elif abs(points) > MAX_CORRECTION:
+        errors["points"] = f"更正分值不能超过 ±{MAX_CORRECTION}"
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("请填写更正原因")
-    already = sum(entry.corrections.values_list("points", flat=True))
-    if entry.points + already + points < 0:
-        raise ValidationError("更正后该项积分不能为负数")
-    correction = PointEntry.objects.create(
-        person_id=entry.person_id,
-        rule_id=entry.rule_id,
-        source=entry.source,
-        label=f"更正：{reason}"[:200],
-        points=points,
-        day=timezone.localdate(),
-        corrects=entry,
-        created_by=acting_user,
-    )
-    log(
-        correction,
-        "dangjian.study.correct_points",
-        user=acting_user,
-        data={"entry": entry.pk, "points": points, "reason": reason},
-    )
+        errors["reason"] = "请填写更正原因"
+    elif len(reason) > 150:
+        errors["reason"] = "更正原因不能超过 150 字"
+    if rule is None:
+        errors["rule"] = "请选择积分项目"
+    if entry is not None:
+        if entry.person_id != person.pk or entry.rule_id != rule.pk:
+            errors["entry"] = "更正的记录与人员或积分项目不符"
+        elif entry.corrects_id is not None:
+            errors["entry"] = "请更正原始记录，而不是更正记录"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # Lock the person so two corrections cannot both pass the floor check.
+        get_user_model().objects.select_for_update().filter(pk=person.pk).first()
+        if entry is not None:
+            base = entry.points + sum(
+                entry.corrections.values_list("points", flat=True)
+            )
+        else:
+            base = PointEntry.objects.for_person(person).filter(rule=rule).total()
+        if base + points < 0:
+            raise ValidationError({"points": "更正后该项积分不能为负数"})
+        correction = PointEntry.objects.create(
+            person=person,
+            rule=rule,
+            source=entry.source
+            if entry is not None
+            else f"{CORRECTION_PREFIX}{secrets.token_hex(8)}",
+            label=f"更正：{reason}"[:200],
+            points=points,
+            day=timezone.localdate(),
+            corrects=entry,
+            created_by=acting_user,
+        )
+        log(
+            correction,
+            "dangjian.study.correct_points",
+            user=acting_user,
+            data={
+                "person": person.pk,
+                "rule": rule.kind,
+                "entry": entry.pk if entry is not None else None,
+                "points": points,
+                "reason": reason,
+            },
+        )
     return correction
+
+
+def correctable_people(manager):
+    """People a manager may correct points for: active members of the units
+    they administer (everyone with a membership, for a platform admin)."""
+    people = get_user_model().objects.filter(is_active=True)
+    memberships = Membership.objects.active()
+    if not manager.is_superuser:
+        memberships = memberships.filter(
+            organisation__in=managed_organisations(manager, [Role.UNIT_ADMIN])
+        )
+    return people.filter(pk__in=memberships.values("person_id")).order_by("username")
 
 
 def _managed_person_ids(manager, person_ids) -> list[int]:

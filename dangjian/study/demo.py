@@ -119,20 +119,15 @@ def ensure_video(section, admin, unit) -> MaterialPage:
     material = MaterialPage.objects.child_of(section).filter(slug="video-demo").first()
     if material is not None:
         return material
-    from wagtail.images.models import Image
-
-    poster = Image.objects.filter(title="学习短视频封面").first()
-    if poster is None:
-        with (MEDIA / "demo-poster.png").open("rb") as handle:
-            poster = Image(title="学习短视频封面")
-            poster.file.save("study-demo-poster.png", File(handle), save=False)
-            poster.save()
     video = Video.objects.filter(title="学习短视频（示例）").first()
     if video is None:
-        video = Video(title="学习短视频（示例）", duration_seconds=8, poster=poster)
+        # The duration is read from the file on save.
+        video = Video(title="学习短视频（示例）")
         video.owner = unit
         with (MEDIA / "demo-video.webm").open("rb") as handle:
             video.file.save("demo.webm", File(handle), save=False)
+        with (MEDIA / "demo-poster.png").open("rb") as handle:
+            video.poster_file.save("demo-poster.png", File(handle), save=False)
         video.save()
     topic = Topic.objects.order_by("sort_order", "pk").first()
     material = MaterialPage(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("search/", views.search, name="search"),
     path("video/<int:page_id>/", views.video, name="video"),
+    path("video/<int:page_id>/poster/", views.poster, name="poster"),
     path("r/<int:reading_id>/beat/", views.beat, name="beat"),
     path("r/<int:reading_id>/finish/", views.finish, name="finish"),
     path("notes/", views.note_add, name="note-add"),

@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -116,11 +116,7 @@ def serve_material_view(request, material):
 
 def serve_material(material: MaterialPage, request):
     """The page of one material; opening it is recorded for a signed-in person."""
-    if (
-        not MaterialPage.objects.visible_to(request.user)
-        .filter(pk=material.pk)
-        .exists()
-    ):
+    if not actions.can_open_material(material, request):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return _forbidden(request, "这份学习资料只对学习计划的对象开放。")
@@ -144,22 +140,48 @@ def serve_material(material: MaterialPage, request):
     return response
 
 
-def video(request, page_id: int):
-    """The material's video file, with Range support, after the same check as its page."""
+def _material_with_video(request, page_id: int):
+    """The material and its video if the person may open the material, else
+    a 401 (signed out) or 404 response: the same check as the page itself,
+    so a link to a members-only video is useless outside its audience."""
     material = (
-        MaterialPage.objects.visible_to(request.user)
-        .filter(pk=page_id, video__isnull=False)
+        MaterialPage.objects.filter(pk=page_id, video__isnull=False)
         .select_related("video")
         .first()
     )
-    if material is None:
-        if not request.user.is_authenticated:
-            return HttpResponse("请先登录", status=401, content_type="text/plain")
-        raise Http404("没有这个视频")
+    if material is not None and actions.can_open_material(material, request):
+        return material, None
+    if not request.user.is_authenticated:
+        return None, HttpResponse("请先登录", status=401, content_type="text/plain")
+    raise Http404("没有这个视频")
+
+
+def video(request, page_id: int):
+    """The material's video file, with Range support, after the same check as its page."""
+    material, refused = _material_with_video(request, page_id)
+    if refused:
+        return refused
     video = material.video
     return ranged_file_response(
         request, video.file, video.content_type, modified=video.created_at
     )
+
+
+def poster(request, page_id: int):
+    """The poster of the material's video, after the same check as its page."""
+    material, refused = _material_with_video(request, page_id)
+    if refused:
+        return refused
+    video = material.video
+    if not video.poster_file:
+        raise Http404("这个视频没有封面图")
+    response = FileResponse(
+        video.poster_file.open("rb"), content_type=video.poster_content_type
+    )
+    # Private: a shared cache must not hand a members-only poster to others.
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _progress_json(progress: Progress, material: MaterialPage) -> dict:

@@ -1,11 +1,18 @@
 from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
 from dangjian.study.models import PointEntry
-from dangjian.study.views_admin import ReadOnlyPolicy, StudyViewSetGroup
+from dangjian.study.views_admin import (
+    ReadOnlyPolicy,
+    StudyViewSetGroup,
+    can_correct_points,
+    correct_points,
+)
 
 # The ledger is append-only: no one adds, edits or deletes lines in the admin.
 register_permission_policy(PointEntry, ReadOnlyPolicy(PointEntry))
@@ -14,6 +21,61 @@ register_permission_policy(PointEntry, ReadOnlyPolicy(PointEntry))
 @hooks.register("register_admin_viewset")
 def register_study_viewsets():
     return StudyViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_study_admin_urls():
+    return [path("study/points/correct/", correct_points, name="study_correct_points")]
+
+
+class CorrectionMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_correct_points(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_correction_menu_item():
+    return CorrectionMenuItem(
+        _("积分更正"), reverse("study_correct_points"), icon_name="pick", order=451
+    )
+
+
+@hooks.register("before_serve_document")
+def guard_study_attachments(document, request):
+    """Attachments of study materials follow the materials' audience.
+
+    A document attached to (or linked from) a study material is served only
+    to someone who may open one of those materials; otherwise it is a 404,
+    so a shared or guessed /documents/ link reveals nothing. Documents no
+    material uses are left to other apps' hooks.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.http import Http404
+    from wagtail.models import ReferenceIndex
+
+    from dangjian.study.actions import can_open_material
+    from dangjian.study.models import MaterialAttachment, MaterialPage
+
+    page_ids = set(
+        MaterialAttachment.objects.filter(document=document).values_list(
+            "page_id", flat=True
+        )
+    )
+    # Links in a body, and drafts not yet saved as rows, are in the reference index.
+    material_type = ContentType.objects.get_for_model(MaterialPage)
+    page_ids |= {
+        int(object_id)
+        for object_id in ReferenceIndex.get_references_to(document)
+        .filter(content_type=material_type)
+        .values_list("object_id", flat=True)
+        if str(object_id).isdigit()
+    }
+    if not page_ids:
+        return None
+    for material in MaterialPage.objects.filter(pk__in=page_ids):
+        if can_open_material(material, request):
+            return None
+    raise Http404
 
 
 @hooks.register("register_log_actions")

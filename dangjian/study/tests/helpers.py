@@ -62,9 +62,11 @@ class StudyTestCase(BaseTestCase):
         cls.public_article = cls.make_material(
             "公开的学习资料", slug="a2", visibility=MaterialPage.Visibility.PUBLIC
         )
-        cls.video_file = Video(title="短视频", duration_seconds=8)
+        cls.video_file = Video(title="短视频")
         with (MEDIA / "demo-video.webm").open("rb") as handle:
             cls.video_file.file.save("demo.webm", File(handle), save=False)
+        with (MEDIA / "demo-poster.png").open("rb") as handle:
+            cls.video_file.poster_file.save("poster.png", File(handle), save=False)
         cls.video_file.save()
         cls.video = cls.make_material(
             "微党课",

@@ -95,3 +95,47 @@ class ArchiveTestCase(StudyTestCase):
             reverse("study:note-add"), {"title": "短", "body": "太短"}, follow=True
         )
         self.assertContains(response, "至少 10 个字")
+
+    def test_the_exports_carry_quiz_results_and_point_corrections(self):
+        from dangjian.quiz.models import Attempt, Mode, PaperTemplate
+        from dangjian.study.models import PointRule
+
+        template = PaperTemplate.objects.create(
+            name="二十大知识每日答题", slug="daily-20", mode=Mode.DAILY, owner=self.city
+        )
+        Attempt.objects.create(
+            person=self.member,
+            template=template,
+            mode=Mode.DAILY,
+            status=Attempt.Status.SUBMITTED,
+            seed=1,
+            score=8,
+            max_score=10,
+            submitted_at=timezone.now(),
+        )
+        actions.check_add_point_correction(
+            self.member,
+            PointRule.objects.get(kind="session_attended"),
+            2,
+            "补记支部学习",
+            acting_user=self.secretary,
+        )
+        response = self.client.get(reverse("study:archive-pdf"))
+        reader = PdfReader(BytesIO(response.content))
+        text = "".join(page.extract_text() for page in reader.pages)
+        self.assertIn("二十大知识每日答题", text)
+        self.assertIn("80.0%", text)
+        self.assertIn("补记支部学习", text)
+        workbook = load_workbook(
+            BytesIO(self.client.get(reverse("study:archive-xlsx")).content)
+        )
+        quiz = list(workbook["答题"].iter_rows(values_only=True))
+        self.assertEqual(quiz[1][0], "二十大知识每日答题")
+        self.assertEqual(quiz[1][2], 8)
+        ledger = list(workbook["积分"].iter_rows(values_only=True))
+        self.assertIn(("更正：补记支部学习", 2), [(row[2], row[3]) for row in ledger])
+        summary = dict(
+            row[:2] for row in workbook["概况"].iter_rows(min_row=2, values_only=True)
+        )
+        self.assertEqual(summary["期间积分"], "10")
+        self.assertEqual(summary["答题平均得分率"], "80.0%")
