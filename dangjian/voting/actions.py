@@ -7,8 +7,9 @@ the tests and the benchmark alike. Its order matters:
 2. rate limits and the captcha (per voter, /24 or /64 network, device);
 3. the rule, checked and counted atomically: by a Lua script in Redis, or
    under the voter's row lock in the database when Redis is absent;
-4. the ledger row, written in the transaction that answers 201. When the
-   database refuses it, the Redis reservation is given back.
+4. the ledger row, committed before the answer 201 (with Redis, by the
+   process's group-commit writer, ``writer.py``). When the database refuses
+   it, the Redis reservation is given back.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from dangjian.voting.models import (
     campaign_day,
 )
 from dangjian.voting.rules import CampaignRule, rule_for
+from dangjian.voting.writer import save_vote
 
 logger = logging.getLogger(__name__)
 
@@ -249,7 +251,8 @@ def _cast_with_redis(rule, voter, candidate_id, day, now, key) -> CastResult:
         )
     vote = _new_vote(rule, voter, candidate_id, day, now, key)
     try:
-        vote.save(force_insert=True)
+        # Committed before the 201, shared with the votes arriving meanwhile.
+        save_vote(vote)
     except IntegrityError:
         store.redis_release(rule, voter.voter_hash, candidate_id, day, None)
         if key and _replayed_vote_id(rule, voter, key):

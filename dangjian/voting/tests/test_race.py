@@ -10,6 +10,7 @@ from django.db import connection, connections
 from dangjian.test import CityMixin
 from dangjian.voting.actions import VoteRefused, check_cast_vote
 from dangjian.voting.models import Vote
+from dangjian.voting.writer import group_writer
 
 from .helpers import candidate_ids, make_campaign, public_voter
 
@@ -25,9 +26,11 @@ def campaign(db):
             "the race needs concurrent writers: run on PostgreSQL (make test-pg)"
         )
     CityMixin.build_city()
-    return make_campaign(
+    yield make_campaign(
         CityMixin.city, candidates=8, votes_per_day=3, votes_per_candidate_per_day=1
     )
+    # The group-commit writer's connection would keep the test database open.
+    group_writer().close()
 
 
 def race(campaign, voter, candidates, idempotency_key=None) -> list:
