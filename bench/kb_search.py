@@ -80,6 +80,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from dangjian.kb.search import EntryHit  # noqa: E402
 from dangjian.search import analysis  # noqa: E402
 
 DATA = Path(settings.DANGJIAN_DATA_DIR)
@@ -197,11 +198,17 @@ class DangjianEngine:
         return self.index.rebuild()
 
     def search(self, q, limit=10):
-        # The same call as the kb's pages and API, snippets included.
+        # The same call as the kb's pages and API, and the same snippets
+        # read (title and question-or-answer); snippets are built on reading.
         res = self.index.search(
             q, limit=limit, snippet_fields=["matter", "question", "answer"]
         )
-        return [self.ext_by_pk.get(h.id) for h in res.hits]
+        out = []
+        for h in res.hits:
+            shown = EntryHit(None, h)
+            shown.title_html, shown.snippet_html  # noqa: B018
+            out.append(self.ext_by_pk.get(h.id))
+        return out
 
 
 FTS_WEIGHTS = (3.0, 2.0, 1.0)  # matter, keywords, answer: as the kb index

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from dangjian.kb import searchlog
 from dangjian.kb.importer import read_rows
 from dangjian.kb.models import Entry, ImportBatch, SearchLog
-from dangjian.kb.search import kb_index, normalized_query
+from dangjian.kb.search import kb_index
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations
 
@@ -324,23 +325,28 @@ def import_file(
 
 def do_log_search(
     query: str, result_count: int, *, channel: str, routed_unit=None
-) -> SearchLog:
-    return SearchLog.objects.create(
-        query=query[:200],
-        normalized=normalized_query(query),
-        result_count=result_count,
+) -> str:
+    """Logs a search (off the request path, see searchlog); returns its token."""
+    return searchlog.record_search(
+        query,
+        result_count,
         channel=channel,
-        routed_unit=routed_unit,
+        routed_unit_id=routed_unit.pk if routed_unit is not None else None,
     )
 
 
-def do_log_click(log_id: int, entry: Entry) -> bool:
-    """Records the entry a search led to; only the first click of a search counts."""
-    return bool(
-        SearchLog.objects.filter(pk=log_id, clicked_entry__isnull=True).update(
+def do_log_click(log: str | int, entry: Entry) -> None:
+    """Records the entry a search led to; only the first click of a search counts.
+
+    `log` is the token of the search (or, for links made before tokens, the
+    row id).
+    """
+    if isinstance(log, int) or str(log).isdigit():
+        SearchLog.objects.filter(pk=int(log), clicked_entry__isnull=True).update(
             clicked_entry=entry
         )
-    )
+    elif log:
+        searchlog.record_click(str(log), entry.pk)
 
 
 # --- expiry -----------------------------------------------------------------

@@ -2,11 +2,16 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from dangjian.kb.actions import editable_units, import_file
+from dangjian.kb.export import FORMATS, export_bytes
 from dangjian.kb.forms import ImportForm
+from dangjian.kb.models import Entry
 
 
 def import_entries(request):
@@ -34,3 +39,17 @@ def import_entries(request):
         "kb/admin/import.html",
         {"form": form, "errors": errors, "units": editable_units(request.user)},
     )
+
+
+def export_entries(request, fmt: str):
+    """The entries of the units this person edits, in the import template."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    units = editable_units(request.user)
+    if not units.exists():
+        raise PermissionDenied
+    entries = Entry.objects.owned_by(units).select_related("owner").order_by("pk")
+    name = f"知识条目-{timezone.localdate():%Y%m%d}.{fmt}"
+    response = HttpResponse(export_bytes(entries, fmt), content_type=FORMATS[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from dangjian.kb import searchlog
 from dangjian.kb.models import SearchLog
 from dangjian.orgs.models import Organisation
+
+logger = logging.getLogger(__name__)
 
 ROWS = 20
 
@@ -54,6 +58,10 @@ def _rows(qs, *, extra=None) -> list[Row]:
 def build(units: list | None, now: datetime.datetime | None = None) -> dict:
     """The dashboard's tables; `units` limits it to queries routed to them."""
     now = now or timezone.now()
+    try:
+        searchlog.flush()  # Searches still in the Redis buffer count too.
+    except Exception:
+        logger.exception("search log flush failed")
     logs = SearchLog.objects.all()
     if units is not None:
         scope = Q(routed_unit__in=units)

@@ -188,6 +188,11 @@ class SearchLog(models.Model):
         CONSOLE = "console", _("话务员工作台")
         API = "api", _("接口")
 
+    # Random, given when the search is made (the row is written later, in a
+    # batch): links from the results carry it so a click finds its search.
+    token = models.CharField(
+        _("标识"), max_length=32, blank=True, db_index=True, editable=False
+    )
     query = models.CharField(_("检索词"), max_length=200)
     normalized = models.CharField(_("归一化检索词"), max_length=200, db_index=True)
     result_count = models.PositiveIntegerField(_("结果数"))

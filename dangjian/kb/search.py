@@ -66,7 +66,7 @@ class EntryResults:
     total: int
     hits: list[EntryHit] = field(default_factory=list)
     suggestion: str | None = None
-    log_id: int | None = None
+    log_id: str | None = None
 
 
 def search_entries(
@@ -119,7 +119,7 @@ def search_entries(
         from dangjian.kb.actions import do_log_search
 
         routed = hits[0].entry.owner if hits else None
-        out.log_id = do_log_search(query, total, channel=channel, routed_unit=routed).pk
+        out.log_id = do_log_search(query, total, channel=channel, routed_unit=routed)
     return out
 
 

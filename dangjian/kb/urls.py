@@ -10,7 +10,7 @@ urlpatterns = [
     path("console/", views.console, name="console"),
     path("console/search", views.console_search, name="console-search"),
     path(
-        "console/click/<int:log_id>/<int:pk>", views.console_click, name="console-click"
+        "console/click/<str:log_id>/<int:pk>", views.console_click, name="console-click"
     ),
     path("hot/", views.hot_questions, name="hot"),
     path("expiring/", views.expiring, name="expiring"),

@@ -15,6 +15,7 @@ from dangjian.kb.models import Entry, SearchLog
 from dangjian.kb.search import search_entries
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations
+from dangjian.stats.counting import count_view
 
 PAGE_SIZE = 10
 
@@ -59,10 +60,13 @@ def entry(request, pk: int):
     ):
         # Drafts and expired entries are not public.
         raise Http404
-    log_id = request.GET.get("log")
-    if log_id and log_id.isdigit():
-        do_log_click(int(log_id), entry)
-    return render(request, "kb/entry.html", {"entry": entry})
+    log = request.GET.get("log", "")[:32]
+    if log:
+        do_log_click(log, entry)
+    response = render(request, "kb/entry.html", {"entry": entry})
+    if entry.is_searchable:
+        count_view(request, entry)
+    return response
 
 
 @login_required
@@ -104,7 +108,7 @@ def console_search(request):
 
 @login_required
 @require_POST
-def console_click(request, log_id: int, pk: int):
+def console_click(request, log_id: str, pk: int):
     entry = get_object_or_404(Entry, pk=pk)
     do_log_click(log_id, entry)
     return JsonResponse({"ok": True})

@@ -91,7 +91,10 @@ register_snippet(EntryViewSet)
 
 @hooks.register("register_admin_urls")
 def register_kb_admin_urls():
-    return [path("kb/import/", admin_views.import_entries, name="kb_import")]
+    return [
+        path("kb/import/", admin_views.import_entries, name="kb_import"),
+        path("kb/export.<str:fmt>", admin_views.export_entries, name="kb_export"),
+    ]
 
 
 @hooks.register("register_admin_menu_item")

@@ -79,9 +79,8 @@ def stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-# Traditional characters common in citizens' input, mapped to simplified.
-# A full conversion (opencc) is not installed here; this table covers the
-# characters that occur in government-service questions.
+# Traditional characters common in citizens' input, mapped to simplified:
+# the table used when the optional `opencc` package is not installed.
 _T2S = str.maketrans(
     "車門問開關會國學說時間從來對現實體動員頭張報紙區與電話號網費稅務辦證醫療險"
     "購買賣養老積與廳處長業廠貸還證擔當歲單據縣鄉鎮機構條規劃資訊補貼優惠權屬產戶籍遷"
@@ -103,11 +102,38 @@ _T2S.update({cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)})
 _T2S[0x3000] = 0x20
 
 
+@functools.cache
+def _fold_table() -> dict[int, int]:
+    """The translation table of `normalize`: the built-in one, widened by OpenCC.
+
+    When the `opencc` package is installed, every traditional character it
+    converts to one simplified character is added (about 3,500), read once
+    by converting the whole CJK block in one call. Character for character,
+    so text keeps its length and highlight offsets stay right; OpenCC's
+    phrase rules are not needed for matching, which folds both sides alike.
+    """
+    table = dict(_T2S)
+    try:
+        import opencc
+    except ImportError:
+        return table
+    chars = [chr(cp) for cp in range(0x4E00, 0xA000)]
+    try:
+        converted = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    except Exception:  # A broken install must not stop search.
+        return table
+    if len(converted) == len(chars):
+        for before, after in zip(chars, converted, strict=True):
+            if after != before and len(after) == 1:
+                table.setdefault(ord(before), ord(after))
+    return table
+
+
 def normalize(text: str) -> str:
-    """Full-width to half-width, lower case, common traditional to simplified."""
+    """Full-width to half-width, lower case, traditional to simplified."""
     if not text:
         return ""
-    return text.translate(_T2S).lower()
+    return text.translate(_fold_table()).lower()
 
 
 def index_text(text: str) -> str:
@@ -214,6 +240,30 @@ def _spans(items: list[str], shortest: int, longest: int) -> list[str]:
     return out
 
 
+def content_pairs(runs: list[list[str]]) -> list[str]:
+    """Adjacent character pairs of the Chinese typed, stop words left out.
+
+    `runs` are the precise-mode words of each stretch of Chinese. Pairs let
+    a word match however jieba cut it: alone, 上牌 is 上 / 牌 but inside a
+    sentence 上牌; 准驾车型 is 准 / 驾车 / 型 and its pairs 准驾, 车型 still find
+    the documents. Stop words are removed first so that no pair straddles
+    哪些 or 需要 (which would match every question-shaped title), and no
+    pair crosses a space or punctuation.
+    """
+    stop = stopwords()
+    pairs: dict[str, None] = {}
+    for pieces in runs:
+        run = ""
+        for word in [*pieces, ""]:
+            if word and word not in stop:
+                run += word
+                continue
+            for i in range(len(run) - 1):
+                pairs.setdefault(run[i : i + 2], None)
+            run = ""
+    return list(pairs)
+
+
 @dataclass
 class AnalyzedQuery:
     """What the engine looks for, per kind of match.
@@ -229,6 +279,10 @@ class AnalyzedQuery:
     pinyin: list[str] = field(default_factory=list)
     sound: list[str] = field(default_factory=list)
     latin: list[str] = field(default_factory=list)
+    # Adjacent character pairs of the Chinese typed: they match a word even
+    # when jieba cuts it differently in the query than in the document
+    # (上牌 alone is 上/牌, inside a sentence 上牌).
+    pairs: list[str] = field(default_factory=list)
 
     @property
     def terms(self) -> list[str]:
@@ -277,6 +331,12 @@ def analyze_query(
     for run in query.latin:
         chinese_and_other = chinese_and_other.replace(run, " ")
     seen: set[str] = set()
+    # A Latin run read as pinyin may also be a word of the text itself (an
+    # abbreviation such as QFLP or APP): it stays a text term as well.
+    for run in query.latin:
+        if run not in seen:
+            seen.add(run)
+            query.groups.append([run])
     for token in segment(chinese_and_other):
         if token in seen:
             continue
@@ -290,10 +350,8 @@ def analyze_query(
 
     # Sound of words and of adjacent words joined (a typo often splits a
     # word: 公鸡金 → 公鸡 / 金), up to four characters.
-    for run in _CJK_RUN.findall(chinese_and_other):
-        if len(run) < 2:
-            continue
-        pieces = words(run)
+    runs = [words(run) for run in _CJK_RUN.findall(chinese_and_other)]
+    for pieces in runs:
         for i in range(len(pieces)):
             joined = ""
             for piece in pieces[i : i + 3]:
@@ -305,6 +363,7 @@ def analyze_query(
                     if full and full not in query.sound:
                         query.sound.append(full)
     query.pinyin = list(dict.fromkeys(query.pinyin))
+    query.pairs = content_pairs(runs)
     return query
 
 

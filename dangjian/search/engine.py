@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from django.db import DatabaseError, transaction
@@ -17,6 +17,41 @@ from dangjian.search.registry import IndexSpec
 from dangjian.search.types import Document, Hit, SearchResults
 
 logger = logging.getLogger(__name__)
+
+
+class LazySnippets(Mapping):
+    """A hit's snippets, each built the first time it is read.
+
+    A page shows one or two of a hit's fields; building a snippet is most of
+    the cost of a search, so the others are never built.
+    """
+
+    __slots__ = ("_fields", "_texts", "_make", "_done")
+
+    def __init__(self, fields, texts, make):
+        self._fields = fields
+        self._texts = texts
+        self._make = make
+        self._done: dict[str, str] = {}
+
+    def __getitem__(self, name: str) -> str:
+        try:
+            return self._done[name]
+        except KeyError:
+            if name not in self._fields:
+                raise
+        value = self._done[name] = self._make(name, self._texts.get(name) or "")
+        return value
+
+    def __iter__(self):
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __repr__(self):
+        return repr(dict(self))
+
 
 MAX_LIMIT = 200
 MAX_QUERY_CHARS = 200
@@ -184,19 +219,21 @@ class SearchIndex:
         fields = [
             f for f in self.spec.fields if snippet_fields is None or f in snippet_fields
         ]
+        pinyin_fields = self.spec.pinyin_fields
         hits = [
             Hit(
                 id=doc_id,
                 score=score,
-                snippets={
-                    name: snippet(
-                        texts.get(name, ""),
+                snippets=LazySnippets(
+                    fields,
+                    texts,
+                    lambda name, text: snippet(
+                        text,
                         terms,
-                        pinyin_terms if name in self.spec.pinyin_fields else None,
+                        pinyin_terms if name in pinyin_fields else None,
                         max_chars=snippet_chars,
-                    )
-                    for name in fields
-                },
+                    ),
+                ),
             )
             for doc_id, score, texts in raw
         ]
@@ -206,12 +243,14 @@ class SearchIndex:
 
     def _has_unknown_word(self, aq: analysis.AnalyzedQuery) -> bool:
         """Whether a word typed occurs in no document (likely a typo)."""
+        searcher = None
         for group in aq.groups:
             word = group[0]
             if len(word) < 2 or not analysis.is_cjk(word):
                 continue
+            searcher = searcher or self.backend.searcher()
             if not any(
-                self.backend.doc_freq(name, term)
+                searcher.doc_freq(name, term)
                 for term in group
                 for name in self.spec.fields
             ):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from dangjian.kb import searchlog
 from dangjian.kb.actions import import_file
 from dangjian.kb.models import Entry, ImportBatch, SearchLog, UnitReviewTask
 from dangjian.kb.permissions import EntryPermissionPolicy
@@ -112,6 +113,42 @@ class ImportTestCase(BaseTestCase):
             import_file("a.csv", text.encode(), user=self.editor)
         self.assertIn("无权导入", caught.exception.messages[0])
 
+    def test_a_unit_downloads_its_entries_in_the_import_template(self):
+        text = (
+            CSV_HEAD
+            + "a1,居住证办理,,到派出所。,市委宣传部,2099-01-01\n"
+            + "b1,护照办理,,到出入境窗口。,市公安局,\n"
+        )
+        import_file("条目.csv", text.encode(), user=self.admin)
+        self.client.login(username="editor", password=PASSWORD)
+        r = self.client.get(reverse("kb_export", args=["csv"]))
+        self.assertEqual(r.status_code, 200)
+        self.assertIn("attachment", r["Content-Disposition"])
+        text = r.content.decode("utf-8-sig")
+        self.assertTrue(text.startswith("外部编号,事项名称,群众问法,答复口径"))
+        self.assertIn("居住证办理", text)
+        self.assertNotIn("护照办理", text)
+        # The file goes back in unchanged: nothing created, nothing updated.
+        # (The source file name is recorded too, so the same name is used.)
+        again = import_file("条目.csv", r.content, user=self.editor)
+        self.assertEqual((again.created, again.updated), (0, 0))
+
+        from openpyxl import load_workbook
+
+        r = self.client.get(reverse("kb_export", args=["xlsx"]))
+        rows = list(load_workbook(io.BytesIO(r.content)).active.values)
+        self.assertEqual(rows[0][:2], ("外部编号", "事项名称"))
+        self.assertEqual([row[1] for row in rows[1:]], ["居住证办理"])
+
+    def test_people_without_a_unit_cannot_download_entries(self):
+        self.client.login(username="outsider", password=PASSWORD)
+        make_entry(self.unit_a, "居住证办理", external_id="a1")
+        r = self.client.get(reverse("kb_export", args=["csv"]))
+        # Refused (or sent to the admin login): no file either way.
+        self.assertIn(r.status_code, (302, 403))
+        self.assertNotIn("Content-Disposition", r.headers)
+        self.assertNotIn("居住证办理".encode(), r.content)
+
 
 class SearchTestCase(BaseTestCase):
     def setUp(self):
@@ -166,6 +203,7 @@ class SearchTestCase(BaseTestCase):
         self.client.login(username="member", password=PASSWORD)
         r = self.client.get(reverse("kb:search"), {"q": "公积金提取"})
         self.assertContains(r, "<mark>")
+        searchlog.flush()  # With Redis, searches are written in batches.
         log = SearchLog.objects.get()
         self.assertEqual(
             (log.query, log.result_count, log.routed_unit),
@@ -173,7 +211,9 @@ class SearchTestCase(BaseTestCase):
         )
         field_names = {f.name for f in SearchLog._meta.get_fields()}
         self.assertFalse(field_names & {"person", "user", "ip", "session"})
-        self.client.get(reverse("kb:entry", args=[self.fund.pk]), {"log": log.pk})
+        self.assertContains(r, f"?log={log.token}")
+        self.client.get(reverse("kb:entry", args=[self.fund.pk]), {"log": log.token})
+        searchlog.flush()
         log.refresh_from_db()
         self.assertEqual(log.clicked_entry, self.fund)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import threading
 import time
@@ -34,6 +35,20 @@ STORE = "_doc"
 PINYIN = "_py"
 BIGRAM = "_bg"
 WRITER_LOCK_TIMEOUT = 30.0
+
+# Relative weights of the kinds of match (times the field's weight). A word
+# as typed counts fully; a synonym less (it may not mean quite the same);
+# character pairs of the heavy fields are a safety net for words jieba cut
+# differently in the query and the document, so they stay below a word.
+# COORD: a heavy field that holds (nearly) all of the query's pairs, i.e. a
+# title or question saying what was asked, scores those pairs again; this
+# is what lifts the one right entry above look-alikes that share a word.
+ORIGINAL = 1.0
+SYNONYM = 0.6
+PAIR = 0.5
+COORD = 2.0
+COORD_FRAC = 0.9
+SOUND = 0.3
 
 
 def _filter_field(key: str) -> str:
@@ -193,12 +208,14 @@ class TantivyBackend:
         """The scoring part of a query: every clause optional, scores add up.
 
         1. Each query token (and, a little lower, its synonyms) in each text
-           field, weighted by the field's weight.
-        2. Pinyin typed by the user in the sound field, at the weight of the
+           field, weighted by the field's weight (BM25 per field).
+        2. The query's character pairs in the heavy fields, plus the same
+           pairs again for a field holding nearly all of them (coordination).
+        3. Pinyin typed by the user in the sound field, at the weight of the
            heaviest field: it is the only signal such a query has.
-        3. The sound of the Chinese typed, low, so homophone typos still match
+        4. The sound of the Chinese typed, low, so homophone typos still match
            without outranking exact matches.
-        4. In the fallback (nothing matched), character pairs and one-edit
+        5. In the fallback (nothing matched), all character pairs and one-edit
            fuzzy pinyin, for a wrong character that is not a homophone.
         """
         spec = self.spec
@@ -206,16 +223,30 @@ class TantivyBackend:
         clauses = []
         for group in aq.groups:
             for i, term in enumerate(group):
-                weight = 1.0 if i == 0 else 0.6
+                weight = ORIGINAL if i == 0 else SYNONYM
                 for name, field_weight in spec.fields.items():
                     clauses.append(self._term(name, term, field_weight * weight))
+        if spec.pinyin_fields and aq.pairs:
+            pair_clauses = [self._term(BIGRAM, p, top * PAIR) for p in aq.pairs]
+            clauses.extend(pair_clauses)
+            if COORD and len(pair_clauses) > 1:
+                need = max(2, math.ceil(COORD_FRAC * len(pair_clauses)))
+                clauses.append(
+                    tantivy.Query.boost_query(
+                        tantivy.Query.boolean_query(
+                            [(tantivy.Occur.Should, c) for c in pair_clauses], need
+                        ),
+                        COORD,
+                    )
+                )
         for term in aq.pinyin:
             clauses.append(self._term(PINYIN, term, top))
         for term in aq.sound:
-            clauses.append(self._term(PINYIN, term, top * 0.3))
+            clauses.append(self._term(PINYIN, term, top * SOUND))
         if fallback:
             for pair in bigrams(aq.text):
-                clauses.append(self._term(BIGRAM, pair, top * 0.5))
+                if pair not in aq.pairs:
+                    clauses.append(self._term(BIGRAM, pair, top * PAIR))
             # Only whole pinyin words typed by the user: fuzzy matching of
             # short syllable spans finds unrelated words (gongji ~ dongji).
             for term in aq.latin:
@@ -225,7 +256,7 @@ class TantivyBackend:
                             tantivy.Query.fuzzy_term_query(
                                 self.schema, PINYIN, term, 1
                             ),
-                            top * 0.3,
+                            top * SOUND,
                         )
                     )
         if not clauses:

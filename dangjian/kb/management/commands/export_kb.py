@@ -1,20 +1,9 @@
-import csv
-import io
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dangjian.kb.importer import COLUMNS, EXPORT_HEADINGS
+from dangjian.kb.export import FORMATS, export_bytes
 from dangjian.kb.models import Entry
-
-
-def entry_row(entry) -> list:
-    values = []
-    for field in COLUMNS:
-        value = entry.owner.name if field == "owner" else getattr(entry, field)
-        values.append("" if value is None else str(value))
-    return values
 
 
 class Command(BaseCommand):
@@ -29,32 +18,9 @@ class Command(BaseCommand):
         if unit:
             entries = entries.filter(owner__name=unit)
         path = Path(file)
-        rows = [entry_row(e) for e in entries.iterator()]
-        suffix = path.suffix.lower()
-        if suffix == ".csv":
-            buf = io.StringIO()
-            writer = csv.writer(buf)
-            writer.writerow(EXPORT_HEADINGS)
-            writer.writerows(rows)
-            path.write_text(buf.getvalue(), encoding="utf-8-sig")
-        elif suffix == ".jsonl":
-            with path.open("w", encoding="utf-8") as out:
-                for row in rows:
-                    out.write(
-                        json.dumps(
-                            dict(zip(COLUMNS, row, strict=True)), ensure_ascii=False
-                        )
-                        + "\n"
-                    )
-        elif suffix == ".xlsx":
-            from openpyxl import Workbook
-
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet("知识条目")
-            sheet.append(EXPORT_HEADINGS)
-            for row in rows:
-                sheet.append(row)
-            book.save(path)
-        else:
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
             raise CommandError("请使用 .csv、.xlsx 或 .jsonl 文件名。")
-        self.stdout.write(f"已导出 {len(rows)} 条到 {path}")
+        entries = list(entries)
+        path.write_bytes(export_bytes(entries, fmt))
+        self.stdout.write(f"已导出 {len(entries)} 条到 {path}")
