@@ -1,0 +1,171 @@
+"""Dashboards and Excel downloads. Views stay thin: access.py decides who,
+figures.py computes what."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.encoding import escape_uri_path
+
+from dangjian.orgs.models import Organisation
+from dangjian.stats import access, excel, figures
+
+
+def _period_or_400(request):
+    try:
+        return figures.parse_period(
+            request.GET.get("period"), request.GET.get("date")
+        ), None
+    except ValueError as exc:
+        return None, HttpResponseBadRequest(
+            str(exc), content_type="text/plain; charset=utf-8"
+        )
+
+
+def _dashboard(request, root: Organisation, *, leaders: bool):
+    period, error = _period_or_400(request)
+    if error:
+        return error
+    metric = request.GET.get("metric", "materials_read")
+    if metric not in figures.METRIC_LABELS:
+        return HttpResponseBadRequest(
+            "未知的指标", content_type="text/plain; charset=utf-8"
+        )
+    rows = figures.participation(root, period)
+    total = rows[0]
+    children = [r for r in rows if r["level"] == 1]
+    ranking = sorted(children, key=lambda r: (-r[metric], r["org"]))
+    for row in ranking:
+        row["value"] = row[metric]
+    trend = figures.participation_trend(root, period, n=12)
+    daily = figures.views_by_day(root, period)
+    channels = figures.views_by_channel(root, period)
+    top = figures.top_objects(root, period, limit=10)
+    query = urlencode(
+        {"org": root.pk, "period": period.kind, "date": period.start.isoformat()}
+    )
+    chart_data = {
+        "metric": metric,
+        "metricLabel": figures.METRIC_LABELS[metric],
+        "metrics": figures.METRICS,
+        "trend": [
+            {"period": r["period"], **{k: r[k] for k, _l in figures.METRICS}}
+            for r in trend
+        ],
+        "ranking": [{"org": r["org"], "value": r[metric]} for r in ranking],
+        "tree": [
+            {
+                "id": r["org_id"],
+                "parent": r["parent_id"],
+                "name": r["org"],
+                "value": r["people"],
+                "metric": r[metric],
+            }
+            for r in rows
+        ],
+        "daily": [
+            {
+                "day": r["day"].isoformat(),
+                "views": r["views"],
+                "visitors": r["visitors"],
+            }
+            for r in daily
+        ],
+        "channels": [{"name": r["label"], "value": r["views"]} for r in channels],
+    }
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "leaders": leaders,
+            "root": root,
+            "period": period,
+            "periods": figures.PERIOD_KINDS,
+            "metric": metric,
+            "metrics": figures.METRICS,
+            "total": total,
+            "tiles": [(label, total[key]) for key, label in figures.METRICS],
+            "top": top,
+            "ranking": ranking,
+            "metric_label": figures.METRIC_LABELS[metric],
+            "chart_data": chart_data,
+            "query": query,
+            "downloads": [
+                (name, title) for name, (title, _c) in figures.FIGURES.items()
+            ],
+            "units": access.managed_roots(request.user) if not leaders else [],
+        },
+    )
+
+
+@login_required
+def dashboard(request):
+    """The leaders' dashboard: the whole city. A unit admin who follows the
+    home page's link lands on their own unit's dashboard instead."""
+    if not access.is_city_leader(request.user):
+        if access.managed_roots(request.user):
+            return redirect("stats:unit-home")
+        raise PermissionDenied("仅平台管理员和市级领导可查看")
+    root = Organisation.get_root_nodes().first()
+    if root is None:
+        raise Http404("尚未建立组织")
+    return _dashboard(request, root, leaders=True)
+
+
+@login_required
+def unit_home(request):
+    roots = access.managed_roots(request.user)
+    if not roots:
+        raise PermissionDenied("仅单位管理员可查看本单位统计")
+    return redirect("stats:unit", org_id=roots[0].pk)
+
+
+@login_required
+def unit_dashboard(request, org_id: int):
+    """A unit's dashboard: the unit and every organisation below it."""
+    root = get_object_or_404(Organisation, pk=org_id)
+    if not access.can_see(request.user, root):
+        raise PermissionDenied("无权查看该单位的统计")
+    return _dashboard(request, root, leaders=False)
+
+
+@login_required
+def download(request, name: str):
+    """One figure as an .xlsx file, for the same organisation and period."""
+    if name not in figures.FIGURES:
+        raise Http404("没有这个统计图表")
+    org_id = request.GET.get("org")
+    if org_id is None:
+        root = Organisation.get_root_nodes().first()
+    else:
+        try:
+            root = Organisation.objects.get(pk=int(org_id))
+        except (ValueError, Organisation.DoesNotExist):
+            raise Http404("没有这个组织") from None
+    if root is None or not access.can_see(request.user, root):
+        raise PermissionDenied("无权下载该单位的统计")
+    period, error = _period_or_400(request)
+    if error:
+        return error
+    try:
+        rows = figures.figure(
+            name, root, period, request.GET.get("metric", "materials_read")
+        )
+    except ValueError as exc:
+        return HttpResponseBadRequest(
+            str(exc), content_type="text/plain; charset=utf-8"
+        )
+    title, columns = figures.FIGURES[name]
+    heading = f"{root.name} · {title} · {period.label}"
+    response = HttpResponse(
+        excel.workbook(heading, columns, rows), content_type=excel.XLSX
+    )
+    filename = f"{root.name}-{title}-{period.start.isoformat()}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
+    )
+    return response
