@@ -19,4 +19,11 @@ class DisclosureConfig(AppConfig):
             "disclosure.view_releaseplan",
         )
         register_role_permissions(Role.EDITOR, "disclosure.view_releaseplan")
+        # Press conference records: kept by the host unit's staff.
+        press = [
+            f"disclosure.{verb}_pressconference"
+            for verb in ("add", "change", "delete", "view", "publish")
+        ]
+        for role in (Role.UNIT_ADMIN, Role.EDITOR, Role.APPROVER):
+            register_role_permissions(role, *press)
         search.register()

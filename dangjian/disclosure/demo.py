@@ -588,4 +588,64 @@ def load(ctx: DemoContext) -> str:
     total = DisclosureItemPage.objects.count()
     released = DisclosureItemPage.objects.released().count()
     sections = DisclosureSectionPage.objects.count()
-    return f"公开事项 {total} 条（新增 {created}，已发布 {released}），单位专栏 {sections} 个"
+    press = _press_conferences(ctx)
+    return (
+        f"公开事项 {total} 条（新增 {created}，已发布 {released}），"
+        f"单位专栏 {sections} 个，新闻发布会 {press} 场"
+    )
+
+
+PRESS = [
+    (
+        "全市基层党建工作新闻发布会",
+        45,
+        "市委组织部新闻发布厅",
+        "介绍全市基层党组织标准化规范化建设进展，发布党务公开年度目录。",
+        "李明｜市委组织部副部长\n王芳｜市委宣传部新闻发言人",
+    ),
+    (
+        "“晒党建、晒成绩”活动情况新闻发布会",
+        12,
+        "市新闻中心",
+        "通报“晒党建、晒成绩”评选活动安排与投票规则，回答记者提问。",
+        "王芳｜市委宣传部新闻发言人",
+    ),
+]
+
+
+def _press_conferences(ctx: DemoContext) -> int:
+    """Two published press conference records, linked to public demo items."""
+    from dangjian.disclosure.models import PressConference
+
+    host = (
+        Organisation.objects.filter(name__contains="宣传部").order_by("depth").first()
+        or Organisation.objects.order_by("depth").first()
+    )
+    if host is None:
+        return 0
+    others = list(
+        Organisation.objects.filter(depth=2).exclude(pk=host.pk).order_by("path")[:2]
+    )
+    related = list(
+        DisclosureItemPage.objects.public().order_by("-first_published_at")[:6]
+    )
+    now = timezone.now()
+    for n, (title, days_ago, venue, summary, speakers) in enumerate(PRESS):
+        if PressConference.objects.filter(title=title).exists():
+            continue
+        conference = PressConference(
+            title=title,
+            held_at=now - dt.timedelta(days=days_ago),
+            venue=venue,
+            host_unit=host,
+            summary=summary,
+            speakers=speakers,
+            transcript=_body(BUILTIN_PARAGRAPHS, 4),
+        )
+        conference.units = others
+        conference.related_items = related[n * 3 : n * 3 + 3]
+        conference.save()
+        conference.save_revision(user=ctx.people.get("admin")).publish(
+            user=ctx.people.get("admin")
+        )
+    return PressConference.objects.count()

@@ -24,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -32,11 +33,13 @@ from wagtail.admin.panels import (
 )
 from wagtail.fields import RichTextField
 from wagtail.models import (
+    DraftStateMixin,
     Orderable,
     Page,
     PageManager,
     PageQuerySet,
     Revision,
+    RevisionMixin,
     Task,
     TaskState,
     WorkflowState,
@@ -771,3 +774,103 @@ def workflow_state_for(item: DisclosureItemPage) -> WorkflowState | None:
     return (
         WorkflowState.objects.for_instance(item).order_by("-created_at", "-pk").first()
     )
+
+
+# --- Press conferences (新闻发布会) -------------------------------------------
+
+
+class PressConferenceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(live=True)
+
+    def for_unit(self, organisation_id: int):
+        return self.filter(Q(host_unit_id=organisation_id) | Q(units=organisation_id))
+
+
+class PressConference(DraftStateMixin, RevisionMixin, ClusterableModel):
+    """The record of one press conference: who spoke, what was said, and the
+    disclosure items it announced. A draft until published; publishing is
+    logged by Wagtail like every other publication."""
+
+    title = models.CharField(_("主题"), max_length=200)
+    held_at = models.DateTimeField(_("举行时间"))
+    venue = models.CharField(_("地点"), max_length=200, blank=True)
+    host_unit = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="press_conferences",
+        verbose_name=_("主办单位"),
+    )
+    units = ParentalManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发布单位"),
+        help_text=_("出席发布的其他单位"),
+    )
+    speakers = models.TextField(
+        _("发布人"),
+        blank=True,
+        help_text=_("每行一位，如：张三｜市委宣传部副部长"),
+    )
+    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    transcript = RichTextField(_("实录"), features=BODY_FEATURES, blank=True)
+    related_items = ParentalManyToManyField(
+        DisclosureItemPage,
+        blank=True,
+        related_name="press_conferences",
+        verbose_name=_("相关公开事项"),
+    )
+    video_url = models.URLField(_("视频链接"), blank=True)
+    cover = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("图片"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = PressConferenceQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("title"),
+        FieldRowPanel([FieldPanel("held_at"), FieldPanel("venue")]),
+        FieldPanel("host_unit"),
+        FieldPanel("units", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("speakers"),
+        FieldPanel("summary"),
+        FieldPanel("transcript"),
+        FieldPanel("related_items"),
+        FieldRowPanel([FieldPanel("video_url"), FieldPanel("cover")]),
+    ]
+
+    class Meta:
+        verbose_name = _("新闻发布会")
+        verbose_name_plural = _("新闻发布会")
+        ordering = ["-held_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("disclosure:press-detail", args=[self.pk])
+
+    def speaker_list(self) -> list[tuple[str, str]]:
+        """(name, title) pairs from the one-per-line speakers field."""
+        rows = []
+        for line in self.speakers.splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            for sep in ("｜", "|", "，", ","):
+                if sep in line:
+                    name, title = line.split(sep, 1)
+                    rows.append((name.strip(), title.strip()))
+                    break
+            else:
+                rows.append((line, ""))
+        return rows

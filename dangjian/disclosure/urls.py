@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.disclosure import views
+from dangjian.disclosure import press, views
 
 app_name = "disclosure"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("review/<int:task_state_id>/", views.review_detail, name="review-detail"),
     path("items/<int:page_id>/withdraw/", views.withdraw, name="withdraw"),
     path("calendar/", views.release_calendar, name="calendar"),
+    path("press/", press.press_list, name="press"),
+    path("press/<int:pk>/", press.press_detail, name="press-detail"),
 ]

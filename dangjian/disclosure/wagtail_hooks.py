@@ -224,3 +224,14 @@ def my_disclosure_panel(request):
         request=request,
     )
     return {"title": "党务公开", "html": html}
+
+
+# Press conferences (新闻发布会): records kept by each host unit.
+from wagtail.permissions import register_permission_policy  # noqa: E402
+from wagtail.snippets.models import register_snippet  # noqa: E402
+
+from dangjian.disclosure.models import PressConference  # noqa: E402
+from dangjian.disclosure.press import PressConferenceViewSet, press_policy  # noqa: E402
+
+register_permission_policy(PressConference, press_policy, exact_class=True)
+register_snippet(PressConferenceViewSet)
