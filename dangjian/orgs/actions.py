@@ -67,20 +67,80 @@ def do_issue_token(person, *, name: str, acting_user=None) -> tuple[APIToken, st
 
 
 def authenticate_token(key: str) -> APIToken | None:
-    """Returns the live token for a presented key, or None."""
+    """Returns the live token for a presented key, or None.
+
+    This runs on every API request. With a shared cache (Redis) the token and
+    its person are kept there for TOKEN_CACHE_SECONDS, so a busy client costs
+    one cache read instead of an ORM query; revoking or deleting a token, or
+    changing its person, drops the entry at once (``forget_token``). Without a
+    shared cache every request reads the database: a per-process cache could
+    not be told of a revocation made in another process.
+    """
     if not APIToken.validate_token_format(key):
         return None
-    token = (
-        APIToken.objects.select_related("user")
-        .filter(
-            key_hash__in=APIToken.candidate_key_hashes(key), revoked_at__isnull=True
+    key_hashes = APIToken.candidate_key_hashes(key)
+    token = _cached_token(key_hashes[0])
+    if token is None:
+        token = (
+            APIToken.objects.select_related("user")
+            .filter(key_hash__in=key_hashes, revoked_at__isnull=True)
+            .first()
         )
-        .first()
-    )
+        if token is not None and token.key_hash == key_hashes[0]:
+            _cache_token(token)
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         # Written at most once a minute, so busy clients do not write per request.
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        _cache_token(token)
     return token
+
+
+TOKEN_CACHE_SECONDS = 60
+
+
+def _token_cache():
+    from django.conf import settings
+    from django.core.cache import cache
+
+    backend = settings.CACHES["default"]["BACKEND"]
+    return cache if "redis" in backend.lower() else None
+
+
+def _token_cache_key(key_hash: str) -> str:
+    return f"orgs:apitoken:{key_hash}"
+
+
+def _cached_token(key_hash: str) -> APIToken | None:
+    cache = _token_cache()
+    if cache is None:
+        return None
+    try:
+        return cache.get(_token_cache_key(key_hash))
+    except Exception:  # Redis down: the database still answers.
+        return None
+
+
+def _cache_token(token: APIToken) -> None:
+    cache = _token_cache()
+    if cache is None:
+        return
+    try:
+        cache.set(_token_cache_key(token.key_hash), token, TOKEN_CACHE_SECONDS)
+    except Exception:
+        pass
+
+
+def forget_token(key_hash: str) -> None:
+    """Drops a cached token (called when a token or its person changes)."""
+    cache = _token_cache()
+    if cache is None:
+        return
+    try:
+        cache.delete(_token_cache_key(key_hash))
+    except Exception:
+        # Redis unreachable: the entry expires within TOKEN_CACHE_SECONDS.
+        pass

@@ -5,3 +5,6 @@ class OrgsConfig(AppConfig):
     name = "dangjian.orgs"
     label = "orgs"
     verbose_name = "组织与人员"
+
+    def ready(self):
+        from dangjian.orgs import signals  # noqa: F401

@@ -1,8 +1,10 @@
 """API authentication: sessions for pages, bearer tokens for other channels."""
 
 from io import StringIO
+from unittest import skipUnless
 
 from django.core.management import call_command
+from django.test import override_settings
 from wagtail.models import APIToken, ModelLogEntry
 
 from dangjian.orgs.actions import do_issue_token
@@ -76,3 +78,59 @@ class ApiAuthTestCase(BaseTestCase):
         self.assertEqual(rows["宣传部第一党支部"]["parent_id"], self.unit_a.pk)
         self.assertIsNone(rows["中共测试市委"]["parent_id"])
         self.assertEqual(APIToken.objects.count(), 0)
+
+
+REDIS_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/11",
+        "KEY_PREFIX": "test-orgs-tokens",
+    }
+}
+
+
+def _redis_available() -> bool:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_CACHE["default"]["LOCATION"]).ping()
+        return True
+    except Exception:
+        return False
+
+
+@skipUnless(_redis_available(), "Redis is not running on 127.0.0.1:6379")
+@override_settings(CACHES=REDIS_CACHE)
+class CachedTokenTestCase(BaseTestCase):
+    """With Redis, tokens are cached; a change must still take effect at once."""
+
+    def setUp(self):
+        from django.core.cache import cache
+
+        cache.clear()
+        self.token, self.key = do_issue_token(self.member, name="channel")
+        self.headers = {"Authorization": f"Bearer {self.key}"}
+        # The first request caches the token; the second is answered from it.
+        self.assertEqual(
+            self.client.get("/api/me", headers=self.headers).status_code, 200
+        )
+        with self.assertNumQueries(3):  # scope and memberships, no token query
+            self.assertEqual(
+                self.client.get("/api/me", headers=self.headers).status_code, 200
+            )
+
+    def test_a_revoked_cached_token_is_refused_at_once(self):
+        self.token.revoke()
+        r = self.client.get("/api/me", headers=self.headers)
+        self.assertEqual(r.status_code, 401)
+
+    def test_a_deleted_cached_token_is_refused_at_once(self):
+        self.token.delete()
+        r = self.client.get("/api/me", headers=self.headers)
+        self.assertEqual(r.status_code, 401)
+
+    def test_a_deactivated_person_is_refused_at_once(self):
+        self.member.is_active = False
+        self.member.save(update_fields=["is_active"])
+        r = self.client.get("/api/me", headers=self.headers)
+        self.assertEqual(r.status_code, 401)
