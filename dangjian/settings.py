@@ -238,11 +238,9 @@ EMAIL_PORT = envint("EMAIL_PORT", "25")
 # Votes (dangjian/voting)
 VOTING_TRUSTED_PROXIES = envlist("VOTING_TRUSTED_PROXIES", "")
 VOTING_HASH_KEY = envsecret("VOTING_HASH_KEY", "")  # falls back to SECRET_KEY
-VOTING_SMS_BACKEND = env("VOTING_SMS_BACKEND", "dangjian.voting.sms.ConsoleSMSBackend")
-VOTING_SMS_HTTP_URL = env("VOTING_SMS_HTTP_URL", "")
-VOTING_SMS_HTTP_TOKEN = envsecret("VOTING_SMS_HTTP_TOKEN", "")
-VOTING_SMS_TEMPLATE = env("VOTING_SMS_TEMPLATE", "")
-VOTING_SMS_SIGN = env("VOTING_SMS_SIGN", "党建云")
+VOTING_SMS_TEMPLATE = env(
+    "VOTING_SMS_TEMPLATE", ""
+)  # provider template of the code SMS
 VOTING_GROUP_COMMIT = envbool("VOTING_GROUP_COMMIT", "True")
 
 # Statistics (dangjian/stats): page views counted on the server, flushed in batches.

@@ -434,9 +434,10 @@ def _code_hash(phone: str, code: str) -> str:
 
 def do_request_code(mobile: str, *, network_hash: str = "", now=None) -> dict:
     """Sends a one-time code to a mobile number (after its rate limits)."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    from dangjian.voting.sms import SMSError, get_backend
+    from dangjian.lib.sms import SmsError, send_sms
 
     now = now or timezone.now()
     number = normalise_mobile(mobile)
@@ -471,8 +472,13 @@ def do_request_code(mobile: str, *, network_hash: str = "", now=None) -> dict:
             expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
         )
     try:
-        get_backend().send_code(number, code, CODE_MINUTES)
-    except SMSError as exc:
+        send_sms(
+            number,
+            f"投票验证码 {code}，{CODE_MINUTES} 分钟内有效，请勿告诉他人。",
+            template=getattr(settings, "VOTING_SMS_TEMPLATE", ""),
+            params={"code": code, "minutes": CODE_MINUTES},
+        )
+    except SmsError as exc:
         logger.error("SMS sending failed: %s", exc)
         raise VoteRefused(503, "sms_failed", "短信发送失败，请稍后再试") from exc
     return {

@@ -153,13 +153,13 @@ class PagesTestCase(BaseTestCase):
         self.assertContains(r, '有效票合计 <strong id="vt-total">1</strong>')
 
     def test_the_public_verify_a_phone_on_the_page(self):
-        from dangjian.voting import sms
+        from dangjian.lib import sms
 
         url = f"/votes/{self.campaign.pk}/verify/"
         r = self.client.post(url, {"mobile": "13700001111"})
         self.assertContains(r, "短信验证码")
         r = self.client.post(
-            url, {"mobile": "13700001111", "code": sms.outbox[-1]["code"]}
+            url, {"mobile": "13700001111", "code": sms.outbox[-1]["params"]["code"]}
         )
         self.assertEqual(r.status_code, 302)
         r = self.client.get(f"/votes/{self.campaign.pk}/")

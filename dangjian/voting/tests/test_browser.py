@@ -2,27 +2,15 @@
 the remaining votes and the live result change. Screenshots go to
 test-artifacts/ for a human to look at."""
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 
+from dangjian.test import ARTIFACTS, BROWSER_MARKS
 from dangjian.voting.demo import OPEN_TITLE
 from dangjian.voting.models import Campaign
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="chromium is not installed (apt-get install chromium); CI installs it",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -37,21 +25,6 @@ def demo_site():
     ctx = DemoContext(data_dir=None, write=lambda *a: None)
     orgs_demo.load(ctx)
     voting_demo.load(ctx)
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_member_votes_on_a_phone_and_sees_the_result_change(

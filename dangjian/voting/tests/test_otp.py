@@ -2,8 +2,8 @@ import datetime as dt
 
 from django.utils import timezone
 
+from dangjian.lib import sms
 from dangjian.test import BaseTestCase
-from dangjian.voting import sms
 from dangjian.voting.actions import VoteRefused, check_verify_code, do_request_code
 from dangjian.voting.identity import phone_hash
 from dangjian.voting.models import OneTimeCode, Vote
@@ -18,7 +18,7 @@ class OneTimeCodeTestCase(BaseTestCase):
         sms.outbox.clear()
 
     def last_code(self) -> str:
-        return sms.outbox[-1]["code"]
+        return sms.outbox[-1]["params"]["code"]
 
     def refusal(self, fn, *args, **kwargs) -> VoteRefused:
         with self.assertRaises(VoteRefused) as ctx:
@@ -27,7 +27,7 @@ class OneTimeCodeTestCase(BaseTestCase):
 
     def test_the_right_code_verifies_the_number_which_is_stored_only_hashed(self):
         do_request_code("139 1234 5678")
-        self.assertEqual(sms.outbox[-1]["phone"], MOBILE)
+        self.assertEqual(sms.outbox[-1]["mobile"], MOBILE)
         voter = check_verify_code(MOBILE, self.last_code())
         self.assertEqual(voter, phone_hash(MOBILE))
         otp = OneTimeCode.objects.get()
