@@ -6,30 +6,17 @@ sends it back; the editor removes it and resubmits; the reviewer passes it,
 the approver approves it from a phone, and it appears in the public column.
 """
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from dangjian.disclosure import actions
 from dangjian.disclosure.models import DisclosureCategory, DisclosureItemPage
 from dangjian.portal.demo import ensure_home
-from dangjian.test import PASSWORD, CityMixin
+from dangjian.test import ARTIFACTS, BROWSER_MARKS, PASSWORD, CityMixin
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 VALID_ID = "110101199003077571"
 TITLE = "关于张伟同志拟任职务的公示"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="chromium is not installed (apt-get install chromium); CI installs it",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -43,21 +30,6 @@ def city():
     City.section = actions.do_ensure_section(City.unit_a, column)
     City.category = DisclosureCategory.objects.get(name="干部任前公示")
     return City
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def login(browser, base, username, width=1280, height=900):

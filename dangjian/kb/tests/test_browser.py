@@ -1,28 +1,14 @@
 """An operator types into the console and sees entries before pressing Enter.
 Screenshots go to test-artifacts/ for a human to look at."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 from django.test import Client
 
 from dangjian.kb.models import Entry
 from dangjian.kb.search import kb_index
-from dangjian.test import PASSWORD, CityMixin
+from dangjian.test import ARTIFACTS, BROWSER_MARKS, PASSWORD, CityMixin
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="chromium is not installed (apt-get install chromium); CI installs it",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 class City(CityMixin):
@@ -52,21 +38,6 @@ def entries():
     ]
     kb_index().upsert(e.search_document() for e in made)
     return made
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.mark.parametrize("width,height", [(375, 812), (1280, 800)])

@@ -2,25 +2,12 @@
 screen, and sees the result with explanations. Screenshots go to
 test-artifacts/ for a human to look at."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from dangjian.quiz.models import Attempt, Question
+from dangjian.test import ARTIFACTS, BROWSER_MARKS
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="chromium is not installed (apt-get install chromium); CI installs it",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -34,21 +21,6 @@ def demo_site():
     ctx = DemoContext(data_dir=None, write=lambda *a: None)
     orgs_demo.load(ctx)
     quiz_demo.load(ctx)
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_member_takes_the_daily_quiz_on_a_phone(demo_site, live_server, browser):

@@ -1,11 +1,9 @@
 """A member reads an article and watches a video in a real browser; their
 points and archive update. Screenshots go to test-artifacts/."""
 
-import os
 import shutil
 import tempfile
 import time
-from pathlib import Path
 
 import pytest
 from django.core.files import File
@@ -16,19 +14,9 @@ from dangjian.portal.demo import ensure_home
 from dangjian.study import actions
 from dangjian.study.models import MaterialPage, PointEntry, Topic, Video
 from dangjian.study.tests.helpers import BODY, MEDIA
-from dangjian.test import PASSWORD, CityMixin
+from dangjian.test import ARTIFACTS, BROWSER_MARKS, PASSWORD, CityMixin
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="chromium is not installed (apt-get install chromium); CI installs it",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 class City(CityMixin):
@@ -71,26 +59,6 @@ def study_site():
         )
         yield article, clip
     shutil.rmtree(private, ignore_errors=True)
-
-
-@pytest.fixture
-def browser():
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--autoplay-policy=no-user-gesture-required",
-            ],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_a_member_reads_an_article_and_watches_a_video(
