@@ -26,7 +26,7 @@ def _period_or_400(request):
         )
 
 
-def _dashboard(request, root: Organisation, *, leaders: bool):
+def _dashboard(request, root: Organisation, *, leaders: bool, roots=()):
     period, error = _period_or_400(request)
     if error:
         return error
@@ -98,6 +98,7 @@ def _dashboard(request, root: Organisation, *, leaders: bool):
                 (name, title) for name, (title, _c) in figures.FIGURES.items()
             ],
             "units": access.managed_roots(request.user) if not leaders else [],
+            "roots": roots,
         },
     )
 
@@ -110,10 +111,18 @@ def dashboard(request):
         if access.managed_roots(request.user):
             return redirect("stats:unit-home")
         raise PermissionDenied("仅平台管理员和市级领导可查看")
-    root = Organisation.get_root_nodes().first()
-    if root is None:
+    # A city has several trees (the party committee, the government, public
+    # utilities …); the leaders switch between them with ?org=<root>.
+    roots = list(Organisation.get_root_nodes())
+    if not roots:
         raise Http404("尚未建立组织")
-    return _dashboard(request, root, leaders=True)
+    root = roots[0]
+    wanted = request.GET.get("org", "")
+    if wanted:
+        root = next((r for r in roots if str(r.pk) == wanted), None)
+        if root is None:
+            raise Http404("没有这个组织体系")
+    return _dashboard(request, root, leaders=True, roots=roots)
 
 
 @login_required

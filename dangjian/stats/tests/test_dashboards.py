@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dangjian.orgs.actions import do_grant_role
-from dangjian.orgs.models import Role
+from dangjian.orgs.models import Organisation, Role
 from dangjian.stats.tests.example import ExampleTestCase
 from dangjian.stats.tests.helpers import WithoutSearchLogFlushMixin
 from dangjian.test import make_person
@@ -53,6 +53,24 @@ class DashboardAccessTestCase(WithoutSearchLogFlushMixin, ExampleTestCase):
             self.assertContains(response, "领导驾驶舱")
             self.assertContains(response, "stats/vendor/echarts.min.js")
             self.assertContains(response, 'id="chart-tree"')
+
+    def test_leaders_switch_between_the_citys_organisation_trees(self):
+        government = Organisation.add_root(
+            name="测试市人民政府", kind=Organisation.Kind.GOVERNMENT
+        )
+        self.client.force_login(self.leader)
+        response = self.client.get(reverse("stats:dashboard"), self.params())
+        self.assertContains(response, f'<option value="{government.pk}">测试市人民政府')
+        response = self.client.get(
+            reverse("stats:dashboard"), self.params(org=government.pk)
+        )
+        self.assertContains(response, "测试市人民政府 · ")
+        self.assertEqual(
+            self.client.get(
+                reverse("stats:dashboard"), self.params(org="999999")
+            ).status_code,
+            404,
+        )
 
     def test_a_unit_admin_sees_only_their_own_unit(self):
         self.client.force_login(self.secretary)
