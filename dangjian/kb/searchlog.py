@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import threading
 import time
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+from dangjian.lib.redis import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -34,27 +34,7 @@ FLUSH_LOCK_KEY = "dangjian:kb:searchlog:flushing"
 FLUSH_SECONDS = 1.0
 BATCH = 500
 
-_clients: dict[str, object] = {}
-_lock = threading.Lock()
 _last_check = [0.0]
-
-
-def _redis():
-    url = getattr(settings, "REDIS_URL", "")
-    if not url:
-        return None
-    client = _clients.get(url)
-    if client is None:
-        import redis
-
-        with _lock:
-            client = _clients.get(url)
-            if client is None:
-                client = redis.Redis.from_url(
-                    url, socket_connect_timeout=1, socket_timeout=2
-                )
-                _clients[url] = client
-    return client
 
 
 def new_token() -> str:
@@ -63,7 +43,7 @@ def new_token() -> str:
 
 def _push(row: dict) -> bool:
     """Appends a row to the Redis buffer; False when there is none or it failed."""
-    client = _redis()
+    client = redis_client()
     if client is None:
         return False
     try:
@@ -142,7 +122,7 @@ def write_rows(rows: list[dict]) -> None:
 
 def flush() -> int:
     """Moves every buffered row to the database; returns how many."""
-    client = _redis()
+    client = redis_client()
     if client is None:
         return 0
     done = 0
@@ -169,7 +149,7 @@ def flush_if_due() -> None:
     if now - _last_check[0] < FLUSH_SECONDS:
         return
     _last_check[0] = now
-    client = _redis()
+    client = redis_client()
     if client is None:
         return
     try:

@@ -13,15 +13,13 @@ missing (expired, flushed) is reloaded from the ledger before voting, and
 
 from __future__ import annotations
 
-import threading
-
 from django.conf import settings
 from django.core.cache import cache
 
+from dangjian.lib.redis import redis_client
+
 PREFIX = "dj:v:"
-_clients: dict[str, object] = {}
 _scripts: dict[tuple[str, str], object] = {}
-_lock = threading.Lock()
 
 DEFAULT_LIMITS = {
     # Hard limits per minute: above them a request gets 429.
@@ -38,25 +36,6 @@ DEFAULT_LIMITS = {
 
 def limits() -> dict:
     return {**DEFAULT_LIMITS, **getattr(settings, "VOTING_RATE_LIMITS", {})}
-
-
-def redis_client():
-    """The shared Redis client, or None when REDIS_URL is not set."""
-    url = getattr(settings, "REDIS_URL", "")
-    if not url:
-        return None
-    client = _clients.get(url)
-    if client is None:
-        import redis
-
-        with _lock:
-            client = _clients.get(url)
-            if client is None:
-                client = redis.Redis.from_url(
-                    url, socket_connect_timeout=1, socket_timeout=2
-                )
-                _clients[url] = client
-    return client
 
 
 def _script(name: str):

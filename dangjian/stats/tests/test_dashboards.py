@@ -11,11 +11,10 @@ from openpyxl import load_workbook
 from dangjian.orgs.actions import do_grant_role
 from dangjian.orgs.models import Organisation, Role
 from dangjian.stats.tests.example import ExampleTestCase
-from dangjian.stats.tests.helpers import WithoutSearchLogFlushMixin
 from dangjian.test import make_person
 
 
-class DashboardAccessTestCase(WithoutSearchLogFlushMixin, ExampleTestCase):
+class DashboardAccessTestCase(ExampleTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
