@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from urllib.parse import urlsplit
 
@@ -148,5 +149,8 @@ def qr_svg(request):
     if not re.fullmatch(r"[a-z0-9_-]{1,20}", source):
         source = "qr"
     url = actions.share_url(absolute(path), source)
-    svg = segno.make(url, error="m").svg_inline(scale=4, border=2)
-    return HttpResponse(svg, content_type="image/svg+xml")
+    # A standalone SVG document: an <img> shows nothing without the xmlns
+    # that segno's svg_inline() leaves out for embedding in HTML.
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=4, border=2)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")

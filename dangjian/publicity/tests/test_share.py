@@ -25,7 +25,8 @@ class ShareTestCase(PublicityTestCase):
         r = self.client.get("/publicity/qr.svg", {"path": "/disclosure/?unit=2"})
         self.assertEqual(r.status_code, 200)
         self.assertEqual(r["Content-Type"], "image/svg+xml")
-        self.assertTrue(r.content.startswith(b"<svg"))
+        # A document a browser shows in an <img>: it needs the SVG namespace.
+        self.assertIn(b'<svg xmlns="http://www.w3.org/2000/svg"', r.content)
 
     def test_the_qr_code_refuses_other_sites(self):
         for path in (
