@@ -15,16 +15,20 @@ keep-alive connections send the mix the issue asks for: 80% valid votes,
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
-import socket
-import statistics
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._server import serving  # noqa: E402
+from bench._wrk import WrkResult, run_wrk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/dj_votes_bench"
@@ -121,19 +125,93 @@ def make_campaign(title: str, **rule):
 
 # The load generator -----------------------------------------------------------
 
+# One wrk thread per client (see bench/_wrk.py). Each client takes voters from
+# its own file and votes until the rule stops them, with the issue's mix.
+VOTE_SCRIPT = r"""
+function start(args)
+  campaign = args[3]
+  candidates = {}
+  for c in string.gmatch(args[4], "[^,]+") do candidates[#candidates + 1] = c end
+  per_day = tonumber(args[5])
+  voters = {}
+  for line in io.lines(args[6] .. "/" .. id .. ".txt") do
+    local token, device, net = string.match(line, "(%S+) (%S+) (%S+)")
+    voters[#voters + 1] = {token = token, device = device, net = net}
+  end
+  math.randomseed(id)
+  seq = 0
+  current = nil
+end
 
-class Voter:
-    __slots__ = ("token", "device", "net", "voted", "done")
+local function next_voter()
+  current = table.remove(voters)
+  if current then
+    current.voted = {}
+    current.done = {}
+  end
+end
 
-    def __init__(self, token, device, net):
-        self.token = token
-        self.device = device
-        self.net = net
-        self.voted: list[int] = []
-        self.done: list[tuple[int, str]] = []
+local function body_for(candidate, key)
+  if key then
+    return string.format('{"campaign": %s, "candidate": %s, "idempotency_key": "%s"}', campaign, candidate, key)
+  end
+  return string.format('{"campaign": %s, "candidate": %s}', campaign, candidate)
+end
+
+function next_request()
+  if current == nil or #current.voted >= per_day - 1 then next_voter() end
+  if current == nil then
+    pending = nil
+    return wrk.format("GET", "/healthz")
+  end
+  local roll = math.random()
+  local candidate, key
+  if roll < 0.80 or #current.voted == 0 then
+    kind = "valid"
+    repeat
+      candidate = candidates[math.random(#candidates)]
+    until not current.voted[candidate]
+    seq = seq + 1
+    key = string.format("bench-%03d-%08d", id, seq)
+  elseif roll < 0.90 then
+    kind = "over"
+    candidate = current.done[1][1]
+  elseif roll < 0.95 then
+    kind = "retry"
+    candidate, key = current.done[#current.done][1], current.done[#current.done][2]
+  else
+    kind = "invalid"
+    candidate = tostring(1000000000 + math.random(0, 99))
+  end
+  pending = {candidate, key}
+  return wrk.format("POST", "/api/votes", {
+    ["Content-Type"] = "application/json",
+    ["X-Voter-Token"] = current.token,
+    ["X-Device-Id"] = current.device,
+    ["X-Forwarded-For"] = current.net,
+    ["User-Agent"] = "Mozilla/5.0 (iPhone) MicroMessenger/8.0",
+  }, body_for(candidate, key))
+end
+
+function on_response(status, headers, body)
+  if pending == nil then return end
+  count("kind:" .. kind)
+  count("status:" .. status)
+  if status == 201 then
+    count("accepted")
+    current.voted[pending[1]] = true
+    current.voted[#current.voted + 1] = pending[1]
+    current.done[#current.done + 1] = pending
+  elseif status == 429 then
+    -- Asked for a captcha (or rate limited): this voter stops, as a script
+    -- without a person would, instead of hammering the limit.
+    current = nil
+  end
+end
+"""
 
 
-def build_voters(n: int) -> list[Voter]:
+def build_voters(n: int) -> list[tuple[str, str, str]]:
     from dangjian.voting.identity import issue_voter_token, phone_hash
 
     rng = random.Random(7)
@@ -141,183 +219,43 @@ def build_voters(n: int) -> list[Voter]:
     for i in range(n):
         token = issue_voter_token(phone_hash(f"13{i:09d}"))
         net = f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-        voters.append(Voter(token, f"dev{i}", net))
+        voters.append((token, f"dev{i}", net))
     return voters
 
 
-class Stats:
-    def __init__(self):
-        self.codes: dict[int, int] = {}
-        self.latencies: list[float] = []
-        self.accepted = 0
-        self.expected: dict[str, int] = {
-            "valid": 0,
-            "over": 0,
-            "retry": 0,
-            "invalid": 0,
-        }
+def run_load(port, campaign_id, candidate_ids, voters, seconds) -> WrkResult:
+    folder = Path(tempfile.mkdtemp(prefix="votes-bench-"))
+    for i in range(CLIENTS):
+        lines = (" ".join(v) for v in voters[i::CLIENTS])
+        (folder / f"{i + 1}.txt").write_text("\n".join(lines) + "\n")
+    try:
+        return run_wrk(
+            port,
+            VOTE_SCRIPT,
+            clients=CLIENTS,
+            seconds=seconds,
+            args=(
+                str(campaign_id),
+                ",".join(map(str, candidate_ids)),
+                str(VOTES_PER_DAY),
+                str(folder),
+            ),
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-async def client(port, campaign_id, candidate_ids, voters, stats, deadline, seed):
-    rng = random.Random(seed)
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    current = None
-    while time.monotonic() < deadline:
-        roll = rng.random()
-        if current is None or len(current.voted) >= VOTES_PER_DAY - 1:
-            current = voters.pop() if voters else None
-            if current is None:
-                break
-        voter = current
-        if roll < 0.80 or not voter.voted:
-            kind = "valid"
-            candidate = rng.choice([c for c in candidate_ids if c not in voter.voted])
-            key = f"k{seed}-{time.monotonic_ns()}"
-            body = {
-                "campaign": campaign_id,
-                "candidate": candidate,
-                "idempotency_key": key,
-            }
-        elif roll < 0.90:
-            kind = "over"  # the same candidate again the same day
-            body = {"campaign": campaign_id, "candidate": voter.voted[0]}
-        elif roll < 0.95 and voter.done:
-            kind = "retry"
-            candidate, key = voter.done[-1]
-            body = {
-                "campaign": campaign_id,
-                "candidate": candidate,
-                "idempotency_key": key,
-            }
-        else:
-            kind = "invalid"
-            body = {"campaign": campaign_id, "candidate": 10**9 + rng.randint(0, 99)}
-        payload = json.dumps(body).encode()
-        request = (
-            f"POST /api/votes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
-            f"X-Voter-Token: {voter.token}\r\nX-Device-Id: {voter.device}\r\n"
-            f"X-Forwarded-For: {voter.net}\r\n"
-            f"User-Agent: Mozilla/5.0 (iPhone) MicroMessenger/8.0\r\n\r\n"
-        ).encode() + payload
-        started = time.perf_counter()
-        writer.write(request)
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        if length:
-            await reader.readexactly(length)
-        stats.latencies.append(time.perf_counter() - started)
-        stats.codes[status] = stats.codes.get(status, 0) + 1
-        stats.expected[kind] += 1
-        if status == 201:
-            stats.accepted += 1
-            voter.voted.append(body["candidate"])
-            voter.done.append((body["candidate"], body["idempotency_key"]))
-        elif status == 429:
-            # Asked for a captcha (or rate limited): this voter stops, as a
-            # script without a person would, instead of hammering the limit.
-            current = None
-    writer.close()
+BASELINE_SCRIPT = r"""
+function start(args) req = wrk.format("GET", "/healthz") end
+function next_request() return req end
+function on_response(status, headers, body) count("status:" .. status) end
+"""
 
 
-async def baseline_client(port, deadline, counter):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-    while time.monotonic() < deadline:
-        writer.write(request)
-        await writer.drain()
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        if length:
-            await reader.readexactly(length)
-        counter[0] += 1
-    writer.close()
-
-
-async def run_baseline(port, seconds) -> float:
+def run_baseline(port, seconds) -> float:
     """Requests/s of /healthz (one SELECT 1 and a Redis PING) under the same
     conditions: the ceiling this machine gives a Django view right now."""
-    counter = [0]
-    started = time.monotonic()
-    deadline = started + seconds
-    await asyncio.gather(
-        *(baseline_client(port, deadline, counter) for _ in range(CLIENTS))
-    )
-    return counter[0] / (time.monotonic() - started)
-
-
-async def run_load(
-    port, campaign_id, candidate_ids, voters, seconds
-) -> tuple[Stats, float]:
-    stats = Stats()
-    per_client = [voters[i::CLIENTS] for i in range(CLIENTS)]
-    started = time.monotonic()
-    deadline = started + seconds
-    await asyncio.gather(
-        *(
-            client(port, campaign_id, candidate_ids, per_client[i], stats, deadline, i)
-            for i in range(CLIENTS)
-        )
-    )
-    return stats, time.monotonic() - started
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env, port) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/granian"),
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--blocking-threads",
-            "8",
-            "--backpressure",
-            "64",
-            "--log-level",
-            "warning",
-            "dangjian.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    # Warm both workers (imports, URL resolver, first connections).
-    import urllib.request
-
-    for _ in range(20):
-        try:
-            urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/api/votes/campaigns", timeout=5
-            ).read()
-        except Exception:
-            time.sleep(0.2)
-    return server
+    return run_wrk(port, BASELINE_SCRIPT, clients=CLIENTS, seconds=seconds).per_second()
 
 
 # Replay -------------------------------------------------------------------------
@@ -382,6 +320,10 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--replay", type=int)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads", type=int, default=4, help="granian blocking threads"
+    )
     args = parser.parse_args()
     seconds = args.seconds or (8 if args.quick else 30)
     replay_n = (
@@ -410,16 +352,13 @@ def main():
 
         reconcile_campaign(campaign.pk)  # the tally exists from the start
 
-    port = free_port()
-    server = start_server(env, port)
-    try:
-        baseline = asyncio.run(run_baseline(port, 3 if args.quick else 5))
-        stats, elapsed = asyncio.run(
-            run_load(port, campaign.pk, candidate_ids, voters, seconds)
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serving(
+        env, warm=("/healthz", "/api/votes/campaigns"), backpressure=64
+    ) as port:
+        baseline = run_baseline(port, 3 if args.quick else 5)
+        load = run_load(port, campaign.pk, candidate_ids, voters, seconds)
+    accepted = load.counts.get("accepted", 0)
+    elapsed = load.seconds
 
     from dangjian.voting.actions import reconcile_campaign
     from dangjian.voting.chain import seal_all, verify
@@ -433,11 +372,10 @@ def main():
     live_tally = report.tally if report.tally is not None else report.ledger
     chain_ok = verify(campaign.pk).ok
 
-    lat = sorted(stats.latencies)
-    p50 = statistics.median(lat) * 1000 if lat else 0
-    p99 = lat[int(len(lat) * 0.99) - 1] * 1000 if lat else 0
-    rate = stats.accepted / elapsed
-    requests = sum(stats.codes.values())
+    p50 = load.percentile(50)
+    p99 = load.percentile(99)
+    rate = load.per_second(accepted)
+    requests = load.requests
 
     replay_result = replay(replay_n, use_pg) if replay_n else None
 
@@ -450,15 +388,24 @@ def main():
         ("duration (s)", f"{elapsed:.1f}"),
         ("requests", requests),
         ("requests/s", f"{requests / elapsed:.0f}"),
-        ("accepted votes (201)", stats.accepted),
+        ("accepted votes (201)", accepted),
         ("accepted votes/s", f"{rate:.0f}"),
         ("latency p50 (ms)", f"{p50:.1f}"),
         ("latency p99 (ms)", f"{p99:.1f}"),
         (
             "answers by status",
-            " ".join(f"{k}:{v}" for k, v in sorted(stats.codes.items())),
+            " ".join(
+                f"{k[7:]}:{v}"
+                for k, v in sorted(load.counts.items())
+                if k.startswith("status:")
+            ),
         ),
-        ("requests by kind", " ".join(f"{k}:{v}" for k, v in stats.expected.items())),
+        (
+            "requests by kind",
+            " ".join(
+                f"{k[5:]}:{v}" for k, v in load.counts.items() if k.startswith("kind:")
+            ),
+        ),
         ("ledger rows", ledger),
         ("live tally (Redis)" if use_pg else "tally (ledger)", live_tally),
         ("reconcile differences", len(report.differences)),
@@ -483,9 +430,9 @@ def main():
         ]
     for name, value in rows:
         print(f"{name:42} {value!s:>14}")
-    exact = ledger == stats.accepted == live_tally and not report.differences
+    exact = ledger == accepted == live_tally and not report.differences
     print(
-        f"\nreconcile: ledger {ledger} = tally {live_tally} = 201 answers {stats.accepted}: {'exact' if exact else 'MISMATCH'}"
+        f"\nreconcile: ledger {ledger} = tally {live_tally} = 201 answers {accepted}: {'exact' if exact else 'MISMATCH'}"
     )
     result = {
         "engine": "postgresql+redis" if use_pg else "sqlite",
@@ -495,10 +442,10 @@ def main():
         "baseline_healthz_rps": round(baseline, 1),
         "p50_ms": round(p50, 1),
         "p99_ms": round(p99, 1),
-        "answers_201": stats.accepted,
+        "answers_201": accepted,
         "ledger": ledger,
         "tally": live_tally,
-        "reconcile_difference": abs(ledger - stats.accepted) + abs(ledger - live_tally),
+        "reconcile_difference": abs(ledger - accepted) + abs(ledger - live_tally),
         "chain_ok": chain_ok,
     }
     if replay_result:

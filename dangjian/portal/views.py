@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from wagtail import hooks
 
+from dangjian.lib.redis import redis_client
 from dangjian.orgs.models import Membership
 
 
@@ -53,13 +54,10 @@ def _check_redis() -> str:
     url = getattr(settings, "REDIS_URL", "")
     if not url:
         return "not configured"
-    import redis
-
     try:
-        client = redis.Redis.from_url(
-            url, socket_connect_timeout=0.5, socket_timeout=0.5
-        )
-        client.ping()
+        # The shared client: a monitor polling this must not open a
+        # connection per call.
+        redis_client().ping()
         return "ok"
     except Exception as exc:  # redis raises ConnectionError, TimeoutError, …
         return f"error: {exc.__class__.__name__}"

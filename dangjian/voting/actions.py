@@ -20,7 +20,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -214,12 +214,15 @@ def _refused(rule, refusal_limit, counts, now) -> VoteRefused:
 
 
 def _replayed_vote_id(rule, voter, key) -> int | None:
-    return (
-        Vote.objects.filter(campaign_id=rule.id, voter_hash=voter.voter_hash)
-        .filter(idempotency_key=key)
-        .values_list("pk", flat=True)
-        .first()
-    )
+    # Plain SQL: this and ledger_counts() run on the hot path of a vote.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {Vote._meta.db_table} WHERE campaign_id = %s"
+            " AND voter_hash = %s AND idempotency_key = %s LIMIT 1",
+            [rule.id, voter.voter_hash, key],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _cast_with_redis(rule, voter, candidate_id, day, now, key) -> CastResult:
@@ -279,17 +282,20 @@ def ledger_counts(campaign_id: int, voter_hash: str, day: dt.date) -> dict:
     Voided votes still count against the voter: voiding removes a vote from
     the tally, it does not hand the voter a new one.
     """
-    rows = (
-        Vote.objects.filter(campaign_id=campaign_id, voter_hash=voter_hash)
-        .values("day", "candidate_id")
-        .annotate(n=Count("id"))
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT day, candidate_id, COUNT(*) FROM {Vote._meta.db_table}"
+            " WHERE campaign_id = %s AND voter_hash = %s GROUP BY day, candidate_id",
+            [campaign_id, voter_hash],
+        )
+        rows = cursor.fetchall()
+    iso = day.isoformat()
     total, today, by_candidate = 0, 0, {}
-    for row in rows:
-        total += row["n"]
-        if row["day"] == day:
-            today += row["n"]
-            by_candidate[row["candidate_id"]] = row["n"]
+    for row_day, candidate_id, n in rows:
+        total += n
+        if str(row_day) == iso:  # a date on PostgreSQL, text on SQLite
+            today += n
+            by_candidate[candidate_id] = n
     return {"total": total, "today": today, "by_candidate": by_candidate}
 
 

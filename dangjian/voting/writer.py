@@ -20,6 +20,7 @@ writes) write inline: the writer's connection could not see their rows.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import queue
@@ -169,33 +170,40 @@ def insert_votes(votes: list[Vote]) -> None:
         with transaction.atomic():
             Vote.objects.bulk_create(votes)
         return
-    table = Vote._meta.db_table
-    row = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    params: list = []
-    for v in votes:
-        params += (
-            v.campaign_id,
-            v.candidate_id,
-            v.voter_hash,
-            v.day,
-            v.cast_at,
-            v.network_hash,
-            v.device_hash,
-            v.ua_class,
-            v.idempotency_key,
-            "",
-            "",
-            "",
-        )
-    sql = (
-        f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES "
-        f"{', '.join([row] * len(votes))} RETURNING id"
+    # One statement and one parameter whatever the batch size: the rows
+    # travel as a JSON array that PostgreSQL unpacks; quoting a dozen
+    # parameters per vote on the client cost more than the insert itself.
+    rows = json.dumps(
+        [
+            [
+                v.campaign_id,
+                v.candidate_id,
+                v.voter_hash,
+                v.day.isoformat(),
+                v.cast_at.isoformat(),
+                v.network_hash,
+                v.device_hash,
+                v.ua_class,
+                v.idempotency_key,
+            ]
+            for v in votes
+        ],
+        separators=(",", ":"),
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(INSERT_SQL, [rows])
         ids = [r[0] for r in cursor.fetchall()]
     for vote, vote_id in zip(votes, ids, strict=True):
         vote.pk = vote_id
+
+
+INSERT_SQL = (
+    f"INSERT INTO {Vote._meta.db_table} ({', '.join(COLUMNS)})"
+    " SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, (r->>3)::date,"
+    " (r->>4)::timestamptz, r->>5, r->>6, r->>7, r->>8, '', '', ''"
+    " FROM json_array_elements(%s::json) WITH ORDINALITY AS e(r, o)"
+    " ORDER BY o RETURNING id"
+)
 
 
 _writer = GroupWriter()

@@ -1,0 +1,94 @@
+"""Serving the app for a benchmark: granian in WSGI mode, as `make run` serves it,
+on a free port, warmed up before the load starts."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOG = Path("/tmp/dangjian-bench-server.log")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(
+    env: dict,
+    port: int,
+    *,
+    warm: tuple[str, ...] = ("/healthz",),
+    workers: int = 2,
+    blocking_threads: int = 4,
+    backpressure: int | None = None,
+) -> subprocess.Popen:
+    """Starts granian and waits until every worker has answered ``warm``."""
+    command = [
+        str(ROOT / ".venv/bin/granian"),
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(blocking_threads),
+        "--log-level",
+        "warning",
+    ]
+    if backpressure:
+        command += ["--backpressure", str(backpressure)]
+    # A file, not a pipe: a full pipe would stall the workers' logging.
+    log = LOG.open("w")
+    server = subprocess.Popen(
+        [*command, "dangjian.wsgi:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    for _ in range(300):
+        if server.poll() is not None:
+            raise SystemExit(f"granian exited; see {LOG}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.terminate()
+        raise SystemExit(f"granian did not start; see {LOG}")
+    # Each worker imports Django lazily: several rounds reach both of them.
+    for _ in range(6 * workers):
+        for path in warm:
+            try:
+                urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}{path}", timeout=30
+                ).read()
+            except Exception:
+                time.sleep(0.2)
+    return server
+
+
+@contextlib.contextmanager
+def serving(env: dict, **options):
+    """``with serving(env) as port:`` — the server stops when the block ends."""
+    port = free_port()
+    server = start_server(env, port, **options)
+    try:
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()

@@ -1,0 +1,160 @@
+"""The WSGI fast path for the public's votes answers exactly as the API does,
+and leaves every other request to Django."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import override_settings
+
+from dangjian.test import BaseTestCase
+from dangjian.voting.fastpath import VoteFastPath
+from dangjian.voting.identity import issue_voter_token, member_hash, phone_hash
+from dangjian.voting.models import Vote
+
+from .helpers import candidate_ids, make_campaign
+
+
+def call(app, body, *, path="/api/votes", method="POST", **headers):
+    """Calls the WSGI application as granian would; returns (status, headers, json)."""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "203.0.113.9",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(raw)),
+        "wsgi.input": io.BytesIO(raw),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    for name, value in headers.items():
+        environ["HTTP_" + name.upper()] = value
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer["status"] = int(status.split()[0])
+        answer["headers"] = dict(response_headers)
+
+    content = b"".join(app(environ, start_response))
+    try:
+        data = json.loads(content)
+    except ValueError:
+        data = None
+    return answer["status"], answer["headers"], data
+
+
+class VoteFastPathTestCase(BaseTestCase):
+    def setUp(self):
+        self.campaign = make_campaign(
+            self.city, votes_per_day=2, votes_per_candidate_per_day=1, votes_total=0
+        )
+        self.ids = candidate_ids(self.campaign)
+        # As Django's test client does: the test's transaction holds the
+        # connection, so requests must not close it when they end.
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
+        self.django = WSGIHandler()
+        self.app = VoteFastPath(self.django)
+        self.token = issue_voter_token(phone_hash("13800000001"))
+
+    def vote(self, app, candidate, key=None, token=None, **headers):
+        body = {"campaign": self.campaign.pk, "candidate": candidate}
+        if key:
+            body["idempotency_key"] = key
+        if token != "":
+            headers["x_voter_token"] = token or self.token
+        return call(app, body, **headers)
+
+    def test_answers_match_the_api_view_for_each_rule(self):
+        other = issue_voter_token(phone_hash("13800000002"))
+        answers = {}
+        for name, app, token in (
+            ("fast", self.app, self.token),
+            ("django", self.django, other),
+        ):
+            a = self.vote(app, self.ids[0], "key-00000001", token)
+            b = self.vote(app, self.ids[0], "key-00000001", token)  # a retry
+            c = self.vote(app, self.ids[0], token=token)  # per candidate
+            d = self.vote(app, self.ids[1], token=token)
+            e = self.vote(app, self.ids[2], token=token)  # per day
+            f = self.vote(app, 999999, token=token)  # not a candidate
+            answers[name] = [a, b, c, d, e, f]
+        for fast, slow in zip(answers["fast"], answers["django"], strict=True):
+            self.assertEqual(fast[0], slow[0])
+            for body in (fast[2], slow[2]):
+                body.pop("vote", None)
+            self.assertEqual(fast[2], slow[2])
+        statuses = [a[0] for a in answers["fast"]]
+        self.assertEqual(statuses, [201, 200, 409, 201, 409, 400])
+        self.assertEqual(answers["fast"][0][2]["remaining_today"], 1)
+        self.assertEqual(answers["fast"][4][2]["limit"], "per_day")
+        self.assertEqual(Vote.objects.count(), 4)
+
+    def test_a_retry_gets_the_id_of_the_counted_vote(self):
+        first = self.vote(self.app, self.ids[0], "key-00000002")
+        again = self.vote(self.app, self.ids[0], "key-00000002")
+        self.assertEqual((first[0], again[0]), (201, 200))
+        self.assertEqual(first[2]["vote"], again[2]["vote"])
+        self.assertTrue(again[2]["replayed"])
+
+    def test_answers_carry_the_headers_django_gives(self):
+        other = issue_voter_token(phone_hash("13800000003"))
+        fast = self.vote(self.app, self.ids[0])
+        slow = self.vote(self.django, self.ids[0], token=other)
+        self.assertEqual((fast[0], slow[0]), (201, 201))
+        self.assertEqual(fast[1]["X-Content-Type-Options"], "nosniff")
+        # Django adds "Vary: Cookie" because its view looked at the session;
+        # the fast path never reads cookies.
+        ignored = {"Content-Length", "Vary"}
+        self.assertEqual(set(fast[1]) - ignored, set(slow[1]) - ignored)
+        for name in ("Content-Type", "X-Frame-Options", "Referrer-Policy"):
+            self.assertEqual(fast[1][name], slow[1][name])
+
+    def test_a_session_cookie_goes_through_django_and_its_csrf_check(self):
+        self.client.force_login(self.member)
+        session = self.client.cookies["sessionid"].value
+        status, _, body = self.vote(
+            self.app, self.ids[0], token="", cookie=f"sessionid={session}"
+        )
+        # Without the token header it is not the fast path's; with a session it is
+        # Django's CSRF check that answers.
+        self.assertEqual((status, body["code"]), (403, "csrf"))
+        status, _, _ = self.vote(self.app, self.ids[0], cookie=f"sessionid={session}")
+        self.assertEqual(status, 201)
+        # The member's own identity counted the vote, as the API view decides.
+        self.assertEqual(Vote.objects.get().voter_hash, member_hash(self.member.pk))
+
+    def test_malformed_votes_get_the_api_validation_answer(self):
+        for raw in (b"nonsense", b'{"campaign": "x"}', b"[1, 2]", b""):
+            fast = call(self.app, raw, x_voter_token=self.token)
+            slow = call(self.django, raw, x_voter_token=self.token)
+            self.assertEqual(fast[0], slow[0], raw)
+            self.assertGreaterEqual(fast[0], 400, raw)
+        self.assertEqual(Vote.objects.count(), 0)
+
+    def test_a_foreign_host_is_refused_as_django_refuses_it(self):
+        status, _, _ = self.vote(self.app, self.ids[0], host="evil.example")
+        self.assertEqual(status, 400)
+        self.assertEqual(Vote.objects.count(), 0)
+
+    @override_settings(VOTING_FAST_PATH=False)
+    def test_it_can_be_turned_off(self):
+        app = VoteFastPath(self.django)
+        self.assertFalse(app.enabled)
+        self.assertEqual(self.vote(app, self.ids[0])[0], 201)
