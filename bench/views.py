@@ -17,23 +17,26 @@ answers of the counting-on phases. The last line is one JSON object.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._server import free_port, start_server  # noqa: E402
+from bench._wrk import run_wrk  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgres://postgres@127.0.0.1:5432/dj_views_bench"
 REDIS_URL = "redis://127.0.0.1:6379/13"
 SQLITE_PATH = Path("/tmp/dj_views_bench.sqlite3")
-LOG = Path("/tmp/dj_views_bench.log")
+LOG = Path("/tmp/dangjian-bench-server.log")  # bench/_server.py writes it
 CLIENTS = 64
 # Without Redis each worker flushes its buffer after this many seconds.
 FLUSH_SECONDS = 2
@@ -120,84 +123,21 @@ def make_item() -> str:
 
 # The load generator ------------------------------------------------------------
 
-
-async def client(port, path, deadline, codes, n):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    target = f"{path}?from=wechat" if n % 2 else path
-    request = (
-        f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        f"User-Agent: Mozilla/5.0 (iPhone) bench-client-{n}\r\n\r\n"
-    ).encode()
-    while time.monotonic() < deadline:
-        writer.write(request)
-        await writer.drain()
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
-        status = int(head[9:12])
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        if length:
-            await reader.readexactly(length)
-        codes[status] = codes.get(status, 0) + 1
-    writer.close()
+# Half of the clients arrive through a shared link (?from=wechat).
+PAGE_SCRIPT = r"""
+function start(args)
+  local target = args[3]
+  if id % 2 == 0 then target = target .. "?from=wechat" end
+  req = wrk.format("GET", target, {["User-Agent"] = "Mozilla/5.0 (iPhone) bench-client-" .. id})
+end
+function next_request() return req end
+function on_response(status, headers, body) count(tostring(status)) end
+"""
 
 
-async def run_load(port, path, seconds) -> tuple[dict[int, int], float]:
-    codes: dict[int, int] = {}
-    started = time.monotonic()
-    deadline = started + seconds
-    await asyncio.gather(
-        *(client(port, path, deadline, codes, n) for n in range(CLIENTS))
-    )
-    return codes, time.monotonic() - started
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(env, port, path) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/granian"),
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--blocking-threads",
-            "8",
-            "--backpressure",
-            "64",
-            "--log-level",
-            "warning",
-            "dangjian.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        # A file, not a pipe: a full pipe would stall the workers' logging.
-        stderr=LOG.open("ab"),
-    )
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    # Warm both workers on a page that is not counted.
-    for _ in range(20):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read()
-        except Exception:
-            time.sleep(0.2)
-    return server
+def run_load(port, path, seconds) -> tuple[dict[int, int], float]:
+    result = run_wrk(port, PAGE_SCRIPT, clients=CLIENTS, seconds=seconds, args=(path,))
+    return {int(k): v for k, v in result.counts.items()}, result.seconds
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -287,9 +227,9 @@ def main():
         for mode in ("off", "on"):
             port = free_port()
             server_env = {**env, "DANGJIAN_VIEW_COUNTING": "1" if mode == "on" else "0"}
-            server = start_server(server_env, port, path)
+            server = start_server(server_env, port, blocking_threads=8)
             try:
-                codes, elapsed = asyncio.run(run_load(port, path, seconds))
+                codes, elapsed = run_load(port, path, seconds)
                 if mode == "on" and not use_pg:
                     drain_buffers(port)
             finally:
