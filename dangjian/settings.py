@@ -256,3 +256,6 @@ PUBLICITY_WEBHOOK_RETRY_BASE_SECONDS = envint(
     "PUBLICITY_WEBHOOK_RETRY_BASE_SECONDS", "60"
 )
 PUBLICITY_WEBHOOK_TIMEOUT = envint("PUBLICITY_WEBHOOK_TIMEOUT", "10")
+# Addresses users type in (webhooks) must be public unless this is on: see
+# dangjian/lib/outbound.py (server-side request forgery).
+OUTBOUND_ALLOW_PRIVATE = envbool("OUTBOUND_ALLOW_PRIVATE", "False")

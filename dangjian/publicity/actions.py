@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.core import signing
@@ -26,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from dangjian.lib import outbound
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations
 from dangjian.publicity import signing as webhook_signing
@@ -205,17 +204,15 @@ def enqueue_delivery(delivery_id: int, run_after: dt.datetime | None = None) -> 
 
 
 def _post(request, timeout: float) -> tuple[int | None, bytes, str]:
-    req = urllib.request.Request(
-        request.url, data=request.body, headers=request.headers, method=request.method
+    # Through the outbound guard: public addresses only, no redirects.
+    return outbound.send(
+        request.url,
+        body=request.body,
+        headers=request.headers,
+        method=request.method,
+        timeout=timeout,
+        limit=EXCERPT_CHARS * 4,
     )
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:  # noqa: S310
-            return response.status, response.read(EXCERPT_CHARS * 4), ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read(EXCERPT_CHARS * 4), ""
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return None, b"", f"{type(exc).__name__}: {reason}"
 
 
 def do_attempt_delivery(delivery_id: int, *, now=None) -> Delivery | None:

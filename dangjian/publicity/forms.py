@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from dangjian.lib.outbound import UnsafeURL, check_outbound_url
 from dangjian.orgs.models import Role
 from dangjian.orgs.scope import managed_organisations
 from dangjian.publicity.models import Channel
@@ -26,8 +27,11 @@ class ChannelForm(WagtailAdminModelForm):
             url = cleaned.get("url") or ""
             if not url:
                 self.add_error("url", "Webhook 渠道须填写推送地址。")
-            elif not url.lower().startswith(("https://", "http://")):
-                self.add_error("url", "推送地址须以 http:// 或 https:// 开头。")
+            else:
+                try:
+                    check_outbound_url(url)
+                except UnsafeURL as exc:
+                    self.add_error("url", str(exc))
         if not cleaned.get("secret"):
             raise ValidationError({"secret": "签名密钥不能为空。"})
         return cleaned

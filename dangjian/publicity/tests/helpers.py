@@ -6,6 +6,8 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from django.test import override_settings
+
 from dangjian.disclosure.tests.helpers import DisclosureTestCase
 from dangjian.publicity.models import Channel
 
@@ -57,6 +59,8 @@ class Receiver:
         return [json.loads(r["body"]) for r in self.requests]
 
 
+# The tests' receiver listens on 127.0.0.1, a private address.
+@override_settings(OUTBOUND_ALLOW_PRIVATE=True)
 class PublicityTestCase(DisclosureTestCase):
     def webhook(self, url: str, organisation=None, **fields) -> Channel:
         return Channel.objects.create(

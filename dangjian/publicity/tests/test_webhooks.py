@@ -5,7 +5,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from dangjian.publicity import actions, signing
-from dangjian.publicity.models import Delivery, DeliveryAttempt
+from dangjian.publicity.models import Channel, Delivery, DeliveryAttempt
 from dangjian.publicity.tests.helpers import PublicityTestCase, Receiver
 
 
@@ -151,3 +151,45 @@ class WebhookTestCase(PublicityTestCase):
                 )
             )
         self.assertEqual(len(receiver.requests), 2)
+
+
+@override_settings(OUTBOUND_ALLOW_PRIVATE=False)
+class OutboundGuardTestCase(PublicityTestCase):
+    """A push address may not reach the city's own network (SSRF)."""
+
+    def add_channel(self, url):
+        self.client.force_login(self.secretary)
+        data = {
+            "name": f"渠道 {url}",
+            "organisation": self.unit_a.pk,
+            "kind": "webhook",
+            "platform": "generic",
+            "url": url,
+            "secret": "abc",
+            "is_active": "on",
+        }
+        return self.client.post("/admin/publicity_channels/new/", data)
+
+    def test_private_and_odd_addresses_are_refused_when_saved(self):
+        for url in (
+            "http://127.0.0.1:6379/",
+            "http://localhost/hook",
+            "http://10.1.2.3/hook",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://[::1]/hook",
+            "http://[::ffff:192.168.1.1]/hook",
+            "http://user:pw@8.8.8.8/hook",
+        ):
+            r = self.add_channel(url)
+            self.assertEqual(r.status_code, 200, url)
+            self.assertIn("url", r.context["form"].errors, url)
+        self.assertFalse(Channel.objects.filter(kind="webhook").exists())
+        self.assertEqual(self.add_channel("http://8.8.8.8/hook").status_code, 302)
+
+    def test_a_channel_pointed_inside_later_is_not_sent_to(self):
+        with Receiver() as receiver:
+            channel = self.webhook(receiver.url)
+            self.publish()
+            self.assertEqual(receiver.requests, [])
+        attempt = DeliveryAttempt.objects.get(delivery__channel=channel)
+        self.assertIn("UnsafeURL", attempt.error)
