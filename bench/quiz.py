@@ -4,9 +4,11 @@
    special quiz (15 questions by 3 rules), including the query for the
    person's recent questions; and the paper alone.
 2. Full attempts over HTTP: a granian server (WSGI, 2 workers) on its own
-   database; 32 clients, each with its own person and bearer token, loop
-   start (POST /api/quiz/attempts) → save answers (PUT …/answers) → submit
-   (POST …/submit). Reports attempts/s and per-request p50/p99.
+   database, loaded by wrk (bench/_wrk.py); 32 clients, one per wrk thread,
+   each with its own person and bearer token, loop start (POST
+   /api/quiz/attempts) → save answers (PUT …/answers) → submit (POST
+   …/submit). Reports attempts/s (successful submits) and per-request
+   p50/p99, overall and by request.
 3. Leaderboard of a contest with 3,200 participants: both boards and the
    person's own rank, uncached, in-process; and over HTTP.
 
@@ -17,24 +19,25 @@ with the demo city and bank on first use, then reused.
     .venv/bin/python bench/quiz.py            # both databases, 20 s of HTTP each
     .venv/bin/python bench/quiz.py --quick    # 6 s of HTTP each
     .venv/bin/python bench/quiz.py --db sqlite
+    .venv/bin/python bench/quiz.py --redis    # with Redis db 11, as in production
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 PY = sys.executable
 PG_URL = os.environ.get(
     "QUIZ_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/dj_quiz_bench"
@@ -43,7 +46,10 @@ SQLITE_URL = "sqlite:////tmp/dj_quiz_bench.sqlite3"
 TEMPLATE = "ershida"
 TOKEN_NAME = "bench-quiz"
 LEADERBOARD_PARTICIPANTS = 3200
+LEADERBOARD_CACHE_SECONDS = 3
 
+from bench._server import serving  # noqa: E402
+from bench._wrk import run_wrk  # noqa: E402
 
 # --- Inside Django (run in a subprocess with DATABASE_URL set) ---------------
 
@@ -79,6 +85,12 @@ def worker_setup(clients: int) -> dict:
             quiz_demo.load(ctx)
     tokens = _issue_tokens(clients)
     contest_id = _leaderboard_contest()
+    # Each run adds thousands of attempts; with the statistics of a smaller
+    # table PostgreSQL reads all of a person's attempts and sorts them
+    # instead of the first rows of the ``quiz_attempt_recent`` index.
+    from dangjian.quiz.models import Attempt
+
+    _analyze(Attempt)
     return {"tokens": tokens, "contest": contest_id}
 
 
@@ -168,9 +180,9 @@ def _leaderboard_contest() -> int:
 
 def _analyze(model) -> None:
     """Refreshes the planner's statistics after the bulk load, as autovacuum
-    would after a contest's entries grow: with the statistics of an empty
-    table PostgreSQL sorts all 3,200 entries instead of reading the ranking
-    index."""
+    would after a table grows (this machine's server runs without
+    autovacuum): with the statistics of an empty table PostgreSQL sorts all
+    3,200 entries instead of reading the ranking index."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -333,9 +345,22 @@ def _wsgi_cpu_per_attempt(n: int = 40) -> tuple[float, float]:
 # --- Outside Django: orchestration and HTTP clients ----------------------------
 
 
+# Without --redis every process runs without a shared cache (the issue's
+# figures); with it, as production runs: the token check then reads Redis.
+REDIS_BENCH_URL = "redis://127.0.0.1:6379/11"
+USE_REDIS = False
+
+
+def _set_redis(env: dict) -> None:
+    if USE_REDIS:
+        env["REDIS_URL"] = REDIS_BENCH_URL
+    else:
+        env.pop("REDIS_URL", None)
+
+
 def run_worker(url: str, *args: str) -> dict:
     env = {**os.environ, "DATABASE_URL": url}
-    env.pop("REDIS_URL", None)
+    _set_redis(env)
     out = subprocess.run(
         [PY, str(Path(__file__).resolve()), *args],
         env=env,
@@ -370,175 +395,151 @@ def ensure_pg_database() -> bool:
         return False
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+LUA = r"""
+-- One client per wrk thread: draw a paper, answer every question, submit.
+local tokens_file, template = nil, nil
+local token, attempt, stage, body_out = nil, nil, "start", nil
+local kinds = {"start", "save", "submit"}
+
+function start(args)
+  tokens_file, template = args[3], args[4]
+  local n = 0
+  for line in io.lines(tokens_file) do
+    n = n + 1
+    if n == id then token = line end
+  end
+  math.randomseed(id * 7919)
+  wrk.headers["Authorization"] = "Bearer " .. token
+  wrk.headers["Content-Type"] = "application/json"
+  stage = "start"
+end
+
+local function answers_for(body)
+  -- Each question object starts with "position"; what follows up to the
+  -- next one holds its type and options (JSON escapes quotes in texts, so
+  -- the patterns cannot match inside a stem).
+  local starts = {}
+  for s in body:gmatch('(){"position": %d+') do starts[#starts + 1] = s end
+  local parts = {}
+  for i, s in ipairs(starts) do
+    local chunk = body:sub(s, (starts[i + 1] or #body + 1) - 1)
+    local pos = chunk:match('"position": (%d+)')
+    local qtype = chunk:match('"type": "(%a+)"')
+    local n = 0
+    for _ in chunk:gmatch('"label": ') do n = n + 1 end
+    local answer
+    if qtype == "fill" then
+      answer = '["\\u793a\\u4f8b\\u7b54\\u6848"]'
+    elseif qtype == "multiple" and n >= 2 then
+      local a = math.random(0, n - 2)
+      answer = string.format("[%d, %d]", a, math.random(a + 1, n - 1))
+    else
+      answer = string.format("[%d]", math.random(0, math.max(n - 1, 0)))
+    end
+    parts[#parts + 1] = string.format('"%s": %s', pos, answer)
+  end
+  return '{"answers": {' .. table.concat(parts, ", ") .. "}}"
+end
+
+function next_request()
+  if stage == "save" then
+    return wrk.format("PUT", "/api/quiz/attempts/" .. attempt .. "/answers", nil, body_out)
+  elseif stage == "submit" then
+    return wrk.format("POST", "/api/quiz/attempts/" .. attempt .. "/submit", nil, "")
+  end
+  return wrk.format("POST", "/api/quiz/attempts", nil,
+    '{"template": "' .. template .. '"}')
+end
+
+function on_response(status, headers, body)
+  -- Latencies by request kind as 1-ms buckets: counts are what the prelude
+  -- reports per thread.
+  count("lat_" .. stage .. "_" .. math.floor((now() - _sent_at) * 1000))
+  if status >= 300 then
+    count("error_" .. stage .. "_" .. status)
+    stage = "start"
+    return
+  end
+  if stage == "start" then
+    attempt = body:match('^{"id": (%d+)')
+    if attempt == nil then
+      count("error_start_body")
+      return
+    end
+    body_out = answers_for(body)
+    stage = "save"
+  elseif stage == "save" then
+    stage = "submit"
+  else
+    if body:find('"status": "submitted"', 1, true) then
+      count("attempts")
+    else
+      count("error_submit_status")
+    end
+    stage = "start"
+  end
+end
+"""
 
 
-class Server:
-    def __init__(self, url: str):
-        self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "False"}
-        env.pop("REDIS_URL", None)
-        self.proc = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "granian"),
-                "--interface",
-                "wsgi",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                "2",
-                "--blocking-threads",
-                "4",
-                "--no-access-log",
-                "dangjian.wsgi:application",
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise SystemExit("granian did not start")
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-class Client(threading.Thread):
-    def __init__(self, port, token, stop_at, warm_until):
-        super().__init__(daemon=True)
-        self.port, self.stop_at, self.warm_until = port, stop_at, warm_until
-        self.headers = {
-            "Authorization": f"Bearer {token}",
-            "Content-Type": "application/json",
-        }
-        self.latencies: dict[str, list[float]] = {"start": [], "save": [], "submit": []}
-        self.attempts = 0
-        self.errors: list[str] = []
-        self.rng = random.Random(token)
-
-    def call(self, conn, method, path, body, kind):
-        started = time.perf_counter()
-        conn.request(
-            method,
-            path,
-            body=json.dumps(body) if body is not None else None,
-            headers=self.headers,
-        )
-        response = conn.getresponse()
-        data = response.read()
-        elapsed = (time.perf_counter() - started) * 1000
-        if started >= self.warm_until:
-            self.latencies[kind].append(elapsed)
-        if response.status >= 300:
-            raise RuntimeError(f"{kind} {response.status} {data[:120]!r}")
-        return json.loads(data)
-
-    def run(self):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        while time.perf_counter() < self.stop_at:
-            try:
-                began = time.perf_counter()
-                paper = self.call(
-                    conn, "POST", "/api/quiz/attempts", {"template": TEMPLATE}, "start"
-                )
-                answers = {}
-                for q in paper["questions"]:
-                    if q["type"] == "fill":
-                        answers[str(q["position"])] = ["示例答案"]
-                    else:
-                        answers[str(q["position"])] = [
-                            self.rng.randrange(len(q["options"]))
-                        ]
-                self.call(
-                    conn,
-                    "PUT",
-                    f"/api/quiz/attempts/{paper['id']}/answers",
-                    {"answers": answers},
-                    "save",
-                )
-                self.call(
-                    conn,
-                    "POST",
-                    f"/api/quiz/attempts/{paper['id']}/submit",
-                    None,
-                    "submit",
-                )
-                if began >= self.warm_until and time.perf_counter() <= self.stop_at:
-                    self.attempts += 1
-            except Exception as exc:  # counted and reported, the run goes on
-                self.errors.append(str(exc))
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+def _bucket_percentile(buckets: dict[int, int], p: float) -> float:
+    """The percentile of 1-ms latency buckets, as the bucket's upper bound."""
+    total = sum(buckets.values())
+    if not total:
+        return float("nan")
+    rank = max(1, round(p / 100 * total))
+    seen = 0
+    for ms in sorted(buckets):
+        seen += buckets[ms]
+        if seen >= rank:
+            return float(ms + 1)
+    return float(max(buckets) + 1)
 
 
 def http_run(url: str, setup: dict, clients: int, seconds: float) -> dict:
-    server = Server(url)
+    """Full attempts from wrk (one connection and one person per wrk thread)."""
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "False"}
+    _set_redis(env)
+    with tempfile.NamedTemporaryFile("w", suffix=".tokens", delete=False) as f:
+        f.write("\n".join(setup["tokens"][:clients]) + "\n")
+        tokens_path = f.name
+    board = f"/api/quiz/contests/{setup['contest']}/leaderboard"
     try:
-        warm = 2.0
-        now = time.perf_counter()
-        threads = [
-            Client(server.port, token, now + warm + seconds, now + warm)
-            for token in setup["tokens"][:clients]
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        # The leaderboard over HTTP, the first read uncached.
-        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-        board_ms = []
-        for _ in range(10):
-            started = time.perf_counter()
-            conn.request("GET", f"/api/quiz/contests/{setup['contest']}/leaderboard")
-            conn.getresponse().read()
-            board_ms.append((time.perf_counter() - started) * 1000)
+        with serving(env, warm=("/healthz", board)) as port:
+            args = (tokens_path, TEMPLATE)
+            # Unmeasured: each worker builds its question pool and caches.
+            run_wrk(port, LUA, clients=clients, seconds=2, args=args)
+            result = run_wrk(port, LUA, clients=clients, seconds=seconds, args=args)
+            # The leaderboard over HTTP, the first read uncached.
+            time.sleep(LEADERBOARD_CACHE_SECONDS)
+            board_ms = []
+            for _ in range(10):
+                started = time.perf_counter()
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{board}").read()
+                board_ms.append((time.perf_counter() - started) * 1000)
     finally:
-        server.stop()
-    all_latencies = sorted(
-        x for t in threads for xs in t.latencies.values() for x in xs
-    )
-    by_kind = {
-        kind: sorted(x for t in threads for x in t.latencies[kind])
-        for kind in ("start", "save", "submit")
-    }
-    errors = [e for t in threads for e in t.errors]
+        os.unlink(tokens_path)
+    if not result.requests:
+        raise SystemExit("wrk completed no request: see its script errors above")
+    by_kind: dict[str, dict[int, int]] = {k: {} for k in ("start", "save", "submit")}
+    errors: dict[str, int] = {}
+    for name, n in result.counts.items():
+        if name.startswith("lat_"):
+            _, kind, ms = name.split("_")
+            by_kind[kind][int(ms)] = by_kind[kind].get(int(ms), 0) + n
+        elif name.startswith("error_"):
+            errors[name[6:]] = n
     return {
-        "attempts_per_s": round(sum(t.attempts for t in threads) / seconds, 1),
-        "requests_per_s": round(len(all_latencies) / seconds, 1),
-        "p50_ms": round(percentile(all_latencies, 50), 1),
-        "p99_ms": round(percentile(all_latencies, 99), 1),
-        "p99_by_kind": {k: round(percentile(v, 99), 1) for k, v in by_kind.items()},
-        "errors": len(errors),
-        "first_error": errors[0] if errors else "",
+        "attempts_per_s": round(result.per_second(result.counts.get("attempts", 0)), 1),
+        "requests_per_s": round(result.per_second(), 1),
+        "p50_ms": round(result.percentile(50), 1),
+        "p99_ms": round(result.percentile(99), 1),
+        "p99_by_kind": {k: _bucket_percentile(v, 99) for k, v in by_kind.items()},
+        "errors": sum(errors.values()),
+        "first_error": ", ".join(f"{k}×{v}" for k, v in sorted(errors.items())),
         "leaderboard_http_first_ms": round(board_ms[0], 1),
         "leaderboard_http_cached_ms": round(statistics.median(board_ms[1:]), 1),
     }
-
-
-def percentile(values, p):
-    if not values:
-        return float("nan")
-    k = min(len(values) - 1, max(0, round(p / 100 * len(values)) - 1))
-    return values[k]
 
 
 def main():
@@ -547,6 +548,11 @@ def main():
     parser.add_argument("--db", choices=["postgres", "sqlite", "both"], default="both")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=None)
+    parser.add_argument(
+        "--redis",
+        action="store_true",
+        help=f"serve with REDIS_URL={REDIS_BENCH_URL}, as production does",
+    )
     parser.add_argument("mode", nargs="?", default="", help=argparse.SUPPRESS)
     parser.add_argument("extra", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -558,6 +564,8 @@ def main():
         print(json.dumps(worker_inprocess(float(args.extra[0]), int(args.extra[1]))))
         return
 
+    global USE_REDIS
+    USE_REDIS = args.redis
     seconds = args.seconds or (6 if args.quick else 20)
     draw_seconds = 1.5 if args.quick else 3
     targets = []
@@ -637,6 +645,7 @@ def main():
         "cpu_ms_per_attempt": primary["inprocess"]["cpu_ms_per_attempt"],
         "cpu_ms_api_me": primary["inprocess"]["cpu_ms_api_me"],
         "clients": args.clients,
+        "redis": args.redis,
         "load_average": round(load, 1),
     }
     if "SQLite" in results and "PostgreSQL" in results:

@@ -342,7 +342,7 @@ def check_start_attempt(
         return attempt, True
     with transaction.atomic():
         if current is not None:
-            do_submit_attempt(Attempt(pk=current.id, person=person), now=now)
+            do_submit_attempt(AttemptRef(current.id, person), now=now)
         if contest is not None:
             # Serialises this person's contest starts, so two concurrent
             # requests cannot both pass the attempt limit.
@@ -387,6 +387,22 @@ def _check_contest_entry(person, contest: Contest, now) -> None:
 def is_eligible(person, contest: Contest) -> bool:
     eligible = [o.pk for o in contest.eligible.all()]
     return scope_for(person).reaches(eligible, include_descendants=True)
+
+
+@dataclass(frozen=True)
+class AttemptRef:
+    """An attempt named by id for a person, before its row is read.
+
+    What the API passes to the actions: they read the row once anyway, and
+    building a whole ``Attempt`` for the two ids cost more than reading it.
+    """
+
+    pk: int
+    person: object
+
+    @property
+    def person_id(self) -> int:
+        return self.person.pk
 
 
 def _lock(attempt: Attempt) -> Attempt:
@@ -434,15 +450,15 @@ def check_save_answers(attempt: Attempt, answers: dict, *, now=None) -> Attempt:
 def _fresh(attempt: Attempt, *, lock: bool = False) -> Attempt:
     """Re-reads the attempt, keeping what was already loaded with it.
 
-    ``attempt`` may be a bare reference (``Attempt(pk=…, person=…)``): the
-    person filter then doubles as the ownership check.
+    ``attempt`` may be a reference (``AttemptRef`` or ``Attempt(pk=…,
+    person=…)``): the person filter then doubles as the ownership check.
     """
     fresh = load_attempt(attempt.pk, attempt.person_id, lock=lock)
     fresh.template = get_template_by_id(fresh.template_id)
     # The paper never changes, so the questions already read stay valid.
     if hasattr(attempt, "_quiz_questions"):
         fresh._quiz_questions = attempt._quiz_questions
-    if Attempt.person.is_cached(attempt):
+    if isinstance(attempt, AttemptRef) or Attempt.person.is_cached(attempt):
         fresh.person = attempt.person
     return fresh
 

@@ -17,6 +17,7 @@ from ninja import Router, Schema
 
 from dangjian.orgs.auth import member_auth
 from dangjian.quiz.actions import (
+    AttemptRef,
     QuizError,
     check_answer_challenge,
     check_save_answers,
@@ -138,9 +139,9 @@ def _own_attempt(request, attempt_id: int) -> Attempt:
     return attempt
 
 
-def _attempt_ref(request, attempt_id: int) -> Attempt:
+def _attempt_ref(request, attempt_id: int) -> AttemptRef:
     """A reference the actions lock and check (they read the row once)."""
-    return Attempt(pk=attempt_id, person=request.user)
+    return AttemptRef(attempt_id, request.user)
 
 
 def _json(data, status: int = 200) -> JsonResponse:

@@ -148,9 +148,9 @@ def recent_question_ids(person, template: PaperTemplate, attempts=None) -> set[i
     if attempts is None:
         attempts = recent_attempts(person, template, template.avoid_recent_attempts)
     return {
-        item["q"]
+        qid
         for attempt in attempts[: template.avoid_recent_attempts]
-        for item in attempt.paper
+        for qid in attempt.question_ids
     }
 
 
@@ -159,12 +159,13 @@ class RecentAttempt:
     id: int
     status: str
     contest_id: int | None
+    # Only for an attempt in progress; None once it is finished.
     deadline: object
-    paper: list
+    question_ids: list[int]
 
 
 def recent_attempts(person, template: PaperTemplate, count: int) -> list[RecentAttempt]:
-    """The person's last attempts on the template, only the columns a start needs."""
+    """The person's last attempts on the template, only what a start needs."""
     rows = recent_rows(person.pk, template.pk, max(count, 1))
     return [RecentAttempt(*row) for row in rows]
 
@@ -202,12 +203,9 @@ def draw_paper(
     paper: list[dict] = []
     fixed = template_fixed(template)
     if fixed:
+        points = str(template.fixed_points)
         for qid, qtype, options in fixed:
-            paper.append(
-                _item(
-                    template, rng, qid, qtype, len(options or []), template.fixed_points
-                )
-            )
+            paper.append(_item(template, rng, qid, qtype, len(options or []), points))
         return paper
     rules = template_rules(template)
     if not rules:
@@ -244,6 +242,7 @@ def draw_paper(
         chosen.update(picked)
         picks[index] = picked
     for index, rule in enumerate(rules):
+        points = str(rule.points)
         for qid in picks[index]:
             paper.append(
                 _item(
@@ -252,7 +251,7 @@ def draw_paper(
                     qid,
                     pool.types[qid],
                     pool.option_counts[qid],
-                    rule.points,
+                    points,
                 )
             )
     if template.is_challenge:
@@ -261,9 +260,9 @@ def draw_paper(
     return paper
 
 
-def _item(template, rng, qid, qtype, option_count, points) -> dict:
+def _item(template, rng, qid, qtype, option_count, points: str) -> dict:
     order = list(range(option_count))
     # True/false keeps 正确 before 错误: shuffling it only confuses people.
     if template.shuffle_options and qtype in ("single", "multiple"):
         rng.shuffle(order)
-    return {"q": qid, "p": str(points), "o": order}
+    return {"q": qid, "p": points, "o": order}

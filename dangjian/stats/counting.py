@@ -54,6 +54,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from dangjian.lib.redis import redis_client
 from dangjian.stats.models import Channel, DailyViews, DailyVisitor
 
 logger = logging.getLogger(__name__)
@@ -175,12 +176,8 @@ def count_view(request, obj) -> None:
 
 
 class RedisCounter:
-    def __init__(self, url: str):
-        import redis
-
-        self.client = redis.Redis.from_url(
-            url, socket_connect_timeout=1, socket_timeout=2
-        )
+    def __init__(self, client):
+        self.client = client  # the process's shared client (dangjian.lib.redis)
         self.last_check = time.monotonic()
 
     def add(self, key: str, visitor: str) -> None:
@@ -317,7 +314,7 @@ def _backend():
         with _backends_lock:
             backend = _backends.get(url)
             if backend is None:
-                backend = RedisCounter(url) if url else BufferCounter()
+                backend = RedisCounter(redis_client()) if url else BufferCounter()
                 _backends[url] = backend
     return backend
 

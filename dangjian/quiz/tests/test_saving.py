@@ -66,9 +66,21 @@ class SavingTestCase(QuizTestCase):
         )
         recent = recent_attempts(self.member, self.daily, 3)[0]
         self.assertEqual(
-            (recent.id, recent.status, recent.deadline, recent.paper),
-            (attempt.pk, through_orm.status, through_orm.deadline, through_orm.paper),
+            (recent.id, recent.status, sorted(recent.question_ids)),
+            (
+                attempt.pk,
+                through_orm.status,
+                sorted(item["q"] for item in through_orm.paper),
+            ),
         )
+
+    def test_an_open_attempt_is_resumed_with_its_deadline(self):
+        attempt, _ = check_start_attempt(self.member, template=self.daily)
+        recent = recent_attempts(self.member, self.daily, 3)[0]
+        self.assertEqual(recent.deadline, Attempt.objects.get(pk=attempt.pk).deadline)
+        again, created = check_start_attempt(self.member, template=self.daily)
+        self.assertFalse(created)
+        self.assertEqual(again.pk, attempt.pk)
 
 
 # serialized_rollback, like the other transactional quiz test.
