@@ -28,23 +28,20 @@ Prints tables, then one JSON line as the last line.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import re
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "var" / "bench" / "kb_search"
+REDIS_URL = "redis://127.0.0.1:6379/12"
 sys.path.insert(0, str(ROOT))
 
 
@@ -58,6 +55,7 @@ def parse_args():
     )
     p.add_argument("--http-seconds", type=float, help="duration of the HTTP run")
     p.add_argument("--no-http", action="store_true")
+    p.add_argument("--no-redis", action="store_true", help="serve without REDIS_URL")
     return p.parse_args()
 
 
@@ -205,7 +203,7 @@ class DangjianEngine:
         )
         out = []
         for h in res.hits:
-            shown = EntryHit(None, h)
+            shown = EntryHit(h)
             shown.title_html, shown.snippet_html  # noqa: B018
             out.append(self.ext_by_pk.get(h.id))
         return out
@@ -358,106 +356,89 @@ def load_database(docs):
     return {str(pk): ext for pk, ext in Entry.objects.values_list("pk", "external_id")}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+LUA = r"""
+-- Each client cycles through the labelled queries (one url-encoded query a
+-- line in the file given as the third argument), starting at its own place.
+function start(args)
+  paths = {}
+  for line in io.lines(args[3]) do
+    if line ~= "" then paths[#paths + 1] = "/api/kb/search?limit=10&q=" .. line end
+  end
+  i = id
+end
+
+function next_request()
+  local path = paths[(i - 1) % #paths + 1]
+  i = i + CLIENTS
+  return wrk.format("GET", path)
+end
+
+function on_response(status, headers, body)
+  count("status_" .. status)
+end
+"""
+
+
+def redis_available() -> bool:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        return True
+    except Exception:
+        return False
 
 
 def http_run(queries, seconds, clients=32):
-    port = free_port()
+    """wrk against granian; Redis (its own database, wiped) when it answers,
+    as in production: the search log is then queued there, not inserted."""
+    from bench._server import serving
+    from bench._wrk import run_wrk
+
     env = {
         **os.environ,
         "DEBUG": "False",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
     }
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "granian"),
-            "--interface",
-            "wsgi",
-            "--workers",
-            "2",
-            # As `make run` serves: four blocking threads per worker.
-            "--blocking-threads",
-            "4",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "dangjian.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    env.pop("REDIS_URL", None)
+    use_redis = redis_available() and not ARGS.no_redis
+    if use_redis:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        env["REDIS_URL"] = REDIS_URL
+    # The API takes up to 200 characters (a longer q is refused with 422).
+    texts = [q["query"][:200] for q in queries]
+    query_file = WORK / "http_queries.txt"
+    query_file.write_text(
+        "".join(urllib.parse.quote(t) + "\n" for t in texts), encoding="utf-8"
     )
-    try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                c.request("GET", "/api/kb/search?q=" + urllib.parse.quote("公积金"))
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("granian did not start")
-        # The API takes up to 200 characters (a longer q is refused with 422).
-        texts = [q["query"][:200] for q in queries]
-        # Warm both workers.
-        for t in texts[:50]:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            c.request("GET", "/api/kb/search?q=" + urllib.parse.quote(t))
-            c.getresponse().read()
-        lat, errors = [], [0]
-        stop = time.time() + seconds
-        lock = threading.Lock()
-
-        def client(k):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            i = k
-            mine = []
-            while time.time() < stop:
-                path = "/api/kb/search?limit=10&q=" + urllib.parse.quote(
-                    texts[i % len(texts)]
-                )
-                i += clients
-                t0 = time.perf_counter()
-                try:
-                    conn.request("GET", path)
-                    r = conn.getresponse()
-                    r.read()
-                    ok = r.status == 200
-                except OSError:
-                    ok = False
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                mine.append((time.perf_counter() - t0) * 1000)
-                if not ok:
-                    with lock:
-                        errors[0] += 1
-            with lock:
-                lat.extend(mine)
-
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
-        started = time.time()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.time() - started
-        return {
-            "requests": len(lat),
-            "rps": len(lat) / elapsed,
-            "p50": percentile(lat, 50),
-            "p99": percentile(lat, 99),
-            "errors": errors[0],
-        }
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    warm = tuple(
+        "/api/kb/search?limit=10&q=" + urllib.parse.quote(t) for t in texts[:20]
+    )
+    with serving(env, warm=warm, blocking_threads=4) as port:
+        result = run_wrk(
+            port,
+            LUA.replace("CLIENTS", str(clients)),
+            clients=clients,
+            seconds=seconds,
+            args=(str(query_file),),
+        )
+    statuses = {
+        k.removeprefix("status_"): v
+        for k, v in sorted(result.counts.items())
+        if k.startswith("status_")
+    }
+    return {
+        "requests": result.requests,
+        "rps": result.per_second(),
+        "p50": result.percentile(50),
+        "p99": result.percentile(99),
+        "statuses": statuses,
+        "errors": sum(v for k, v in statuses.items() if k != "200"),
+        "redis": use_redis,
+    }
 
 
 def main():
@@ -513,7 +494,9 @@ def main():
         print()
         print(
             f"HTTP GET /api/kb/search, granian WSGI 2 workers, 32 clients, {HTTP_SECONDS:.0f}s: "
-            f"{http['requests']} requests, {http['rps']:.0f} req/s, p50 {http['p50']:.1f} ms, p99 {http['p99']:.1f} ms, errors {http['errors']}"
+            f"{http['requests']} requests, {http['rps']:.0f} req/s, "
+            f"p50 {http['p50']:.1f} ms, p99 {http['p99']:.1f} ms, "
+            f"statuses {http['statuses']}, redis {http['redis']}"
         )
 
     d = results["dangjian"]
@@ -525,6 +508,8 @@ def main():
         "http_p50_ms": round(http["p50"], 2) if http else None,
         "http_p99_ms": round(http["p99"], 2) if http else None,
         "http_rps": round(http["rps"], 1) if http else None,
+        "http_statuses": http["statuses"] if http else None,
+        "http_redis": http["redis"] if http else None,
         "hotline_mrr10": round(d["rel"][("hotline_kb_bj", "all")][0], 4),
         "hotline_recall10": round(d["rel"][("hotline_kb_bj", "all")][1], 4),
         "covid_mrr10": round(d["rel"][("policy_qa_covid", "all")][0], 4),

@@ -324,14 +324,21 @@ def import_file(
 
 
 def do_log_search(
-    query: str, result_count: int, *, channel: str, routed_unit=None
+    query: str,
+    result_count: int,
+    *,
+    channel: str,
+    routed_unit=None,
+    routed_unit_id: int | None = None,
 ) -> str:
-    """Logs a search (off the request path, see searchlog); returns its token."""
+    """Logs a search (off the request path, see searchlog); returns its token.
+
+    The unit likely responsible is given as an organisation or by its id.
+    """
+    if routed_unit is not None:
+        routed_unit_id = routed_unit.pk
     return searchlog.record_search(
-        query,
-        result_count,
-        channel=channel,
-        routed_unit_id=routed_unit.pk if routed_unit is not None else None,
+        query, result_count, channel=channel, routed_unit_id=routed_unit_id
     )
 
 

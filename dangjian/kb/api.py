@@ -50,12 +50,12 @@ def search(request, params: Query[SearchParams]):
         "suggestion": results.suggestion,
         "hits": [
             {
-                "id": h.entry.pk,
+                "id": h.id,
                 "title": h.title_html,
                 "snippet": h.snippet_html,
-                "unit": h.entry.owner.name,
+                "unit": h.unit,
                 "score": round(h.hit.score, 4),
-                "url": h.entry.get_absolute_url(),
+                "url": h.url,
             }
             for h in results.hits
         ],

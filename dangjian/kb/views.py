@@ -92,13 +92,13 @@ def console_search(request):
             "log": results.log_id,
             "hits": [
                 {
-                    "id": h.entry.pk,
+                    "id": h.id,
                     "title": h.title_html,
                     "snippet": h.snippet_html,
-                    "unit": h.entry.owner.name,
+                    "unit": h.unit,
                     "answer": h.entry.answer,
                     "contact": h.entry.contact,
-                    "url": h.entry.get_absolute_url(),
+                    "url": h.url,
                 }
                 for h in results.hits
             ],

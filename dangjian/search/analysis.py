@@ -202,12 +202,15 @@ def _syllables() -> frozenset[str]:
     from pypinyin.contrib.tone_convert import to_normal
     from pypinyin.pinyin_dict import pinyin_dict
 
+    # The dictionary has some 40,000 characters but only about 1,500
+    # distinct toned readings: converting each reading once takes a few
+    # milliseconds instead of over a second on the first pinyin query.
+    readings = {r for value in pinyin_dict.values() for r in value.split(",")}
     found = set()
-    for readings in pinyin_dict.values():
-        for reading in readings.split(","):
-            normal = to_normal(reading).replace("ü", "v")
-            if normal.isascii() and normal.isalpha():
-                found.add(normal)
+    for reading in readings:
+        normal = to_normal(reading).replace("ü", "v")
+        if normal.isascii() and normal.isalpha():
+            found.add(normal)
     return frozenset(found)
 
 
@@ -270,8 +273,9 @@ class AnalyzedQuery:
 
     `groups`: one list per query concept; the first item is the token typed,
     the others its synonyms' tokens. `pinyin`: tokens for the pinyin field
-    (from Latin input or from the sound of Chinese input). `latin`: the Latin
-    runs that were read as pinyin.
+    (from Latin input). `latin`: the Latin runs that were read as pinyin.
+    `sound`: the sound terms the engine searches for; empty until the engine
+    decides a query needs them and sets them from `sounds()`.
     """
 
     text: str
@@ -283,6 +287,33 @@ class AnalyzedQuery:
     # when jieba cuts it differently in the query than in the document
     # (上牌 alone is 上/牌, inside a sentence 上牌).
     pairs: list[str] = field(default_factory=list)
+    # The precise-mode words of each stretch of Chinese typed.
+    runs: list[list[str]] = field(default_factory=list, repr=False)
+    _sounds: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def sounds(self) -> list[str]:
+        """The sound of the Chinese typed, word by word and across adjacent
+        words (a typo often splits a word: 公鸡金 → 公鸡 / 金), up to four
+        characters; a homophone typo still finds its word by it.
+
+        Worked out on first use: pinyin is slow to compute, and only queries
+        with a word no document holds (or pinyin input) need it.
+        """
+        if self._sounds is None:
+            found: dict[str, None] = {}
+            for pieces in self.runs:
+                for i in range(len(pieces)):
+                    joined = ""
+                    for piece in pieces[i : i + 3]:
+                        joined += piece
+                        if len(joined) > 4:
+                            break
+                        if len(joined) >= 2 and is_cjk(joined):
+                            full, _ = word_pinyin(joined)
+                            if full:
+                                found.setdefault(full, None)
+            self._sounds = list(found)
+        return self._sounds
 
     @property
     def terms(self) -> list[str]:
@@ -348,23 +379,38 @@ def analyze_query(
                     group.append(alt_token)
         query.groups.append(group)
 
-    # Sound of words and of adjacent words joined (a typo often splits a
-    # word: 公鸡金 → 公鸡 / 金), up to four characters.
-    runs = [words(run) for run in _CJK_RUN.findall(chinese_and_other)]
-    for pieces in runs:
-        for i in range(len(pieces)):
-            joined = ""
-            for piece in pieces[i : i + 3]:
-                joined += piece
-                if len(joined) > 4:
-                    break
-                if len(joined) >= 2 and is_cjk(joined):
-                    full, _ = word_pinyin(joined)
-                    if full and full not in query.sound:
-                        query.sound.append(full)
+    # The sound (step 4) is read from these runs by `sounds()` when needed.
+    query.runs = [words(run) for run in _CJK_RUN.findall(chinese_and_other)]
     query.pinyin = list(dict.fromkeys(query.pinyin))
-    query.pairs = content_pairs(runs)
+    query.pairs = content_pairs(query.runs)
     return query
+
+
+_analysis_cache: dict[str, object] = {"synonyms": None, "items": {}}
+ANALYSIS_CACHE_SIZE = 4096
+
+
+def analyze_query_cached(text: str, synonyms: dict[str, list[str]]) -> AnalyzedQuery:
+    """`analyze_query`, remembered per text for the current synonym table.
+
+    Citizens and operators ask the same questions over and over, and the
+    console searches on every keystroke; segmentation, pinyin and synonym
+    expansion of a query depend only on its text and the synonym table, so
+    a new table (another dict object) starts a new cache. The result is
+    shared between threads: callers must not change it.
+    """
+    cache = _analysis_cache
+    items = cache["items"]
+    if cache["synonyms"] is not synonyms:
+        items = {}
+        cache.update(synonyms=synonyms, items=items)
+    found = items.get(text)  # type: ignore[union-attr]
+    if found is None:
+        found = analyze_query(text, synonyms)
+        if len(items) >= ANALYSIS_CACHE_SIZE:  # type: ignore[arg-type]
+            items.clear()  # type: ignore[union-attr]
+        items[text] = found  # type: ignore[index]
+    return found  # type: ignore[return-value]
 
 
 # --- synonyms -------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import threading
@@ -55,6 +56,11 @@ class LazySnippets(Mapping):
 
 MAX_LIMIT = 200
 MAX_QUERY_CHARS = 200
+# A long query (a pasted paragraph) is searched for its most telling words
+# only: the rarest ones, by how many documents hold them. Common words score
+# little under BM25 yet have the longest posting lists, so they cost most.
+MAX_QUERY_GROUPS = 16
+MAX_QUERY_PAIRS = 48
 
 
 def _current_test() -> str | None:
@@ -163,11 +169,42 @@ class SearchIndex:
     # --- reading ----------------------------------------------------------
 
     def analyze(self, query: str) -> analysis.AnalyzedQuery:
+        """The analysed query; shared by every search of the same text."""
         try:
             synonyms = analysis.synonym_map()
         except DatabaseError:  # The table may not exist yet (before migrate).
             synonyms = {}
-        return analysis.analyze_query(query[:MAX_QUERY_CHARS], synonyms)
+        return analysis.analyze_query_cached(query[:MAX_QUERY_CHARS], synonyms)
+
+    def _focus(self, aq: analysis.AnalyzedQuery) -> analysis.AnalyzedQuery:
+        """A long query narrowed to its rarest words and pairs that occur at all.
+
+        Short queries (nearly all) are returned as they are. Sound matching
+        is dropped for long ones: a paragraph has enough words typed right.
+        """
+        if len(aq.groups) <= MAX_QUERY_GROUPS and len(aq.pairs) <= MAX_QUERY_PAIRS:
+            return aq
+        searcher = self.backend.searcher()
+        fields = list(self.spec.fields)
+
+        def spread(group: list[str]) -> tuple[bool, int]:
+            # A word no document holds matches nothing: it goes last.
+            n = max(searcher.doc_freq(name, group[0]) for name in fields)
+            return n == 0, n
+
+        groups = aq.groups
+        if len(groups) > MAX_QUERY_GROUPS:
+            keep = sorted(range(len(groups)), key=lambda i: spread(groups[i]))
+            groups = [groups[i] for i in sorted(keep[:MAX_QUERY_GROUPS])]
+        pairs = aq.pairs
+        if len(pairs) > MAX_QUERY_PAIRS and self.spec.pinyin_fields:
+            freq = {}
+            for p in pairs:
+                n = self.backend.pair_doc_freq(searcher, p)
+                freq[p] = (n == 0, n)
+            rare = set(sorted(pairs, key=freq.__getitem__)[:MAX_QUERY_PAIRS])
+            pairs = [p for p in pairs if p in rare]
+        return dataclasses.replace(aq, groups=groups, pairs=pairs, _sounds=[])
 
     def search(
         self,
@@ -191,30 +228,33 @@ class SearchIndex:
         limit = max(0, min(int(limit), MAX_LIMIT))
         offset = max(0, int(offset))
         aq = self.analyze(query or "")
-        if (query or "").strip() and not (aq.groups or aq.pinyin or aq.sound):
+        if (query or "").strip() and not (aq.groups or aq.pinyin or aq.sounds()):
             # Only punctuation or stop words: nothing to look for.
             return SearchResults(total=0, hits=[], terms=[])
+        focused = self._focus(aq)
+        long_query, aq = focused is not aq, focused
         # Matching by sound catches typos, but for words the index knows it
         # only adds homophone noise: it is used when a typed word is unknown.
+        # (The analysis is shared between searches: it is copied, not changed.)
         unknown = self._has_unknown_word(aq)
-        sound = aq.sound
-        if not unknown:
-            aq.sound = []
+        if unknown:
+            aq = dataclasses.replace(aq, sound=aq.sounds())
         scoring = self.backend.build_query(aq)
         total, raw = self.backend.search(scoring, filters, limit, offset)
-        aq.sound = sound
         suggestion = None
         if total == 0 and aq.text:
+            aq = dataclasses.replace(aq, sound=aq.sounds())
             scoring = self.backend.build_query(aq, fallback=True)
             total, raw = self.backend.search(scoring, filters, limit, offset)
             if raw:
                 suggestion = self.suggest(aq, raw[0][2])
-        elif raw and (aq.latin or unknown):
+        elif raw and (aq.latin or unknown) and not long_query:
+            # A paragraph that found something needs no "did you mean".
             suggestion = self.suggest(aq, raw[0][2])
         # Words found by sound are highlighted for pinyin input and after a
         # fallback; for ordinary Chinese input the typed words suffice.
         sound_lit = bool(aq.latin or suggestion)
-        pinyin_terms = (set(aq.pinyin) | set(aq.sound)) if sound_lit else set()
+        pinyin_terms = (set(aq.pinyin) | set(aq.sounds())) if sound_lit else set()
         terms = needle_key(aq.terms)
         fields = [
             f for f in self.spec.fields if snippet_fields is None or f in snippet_fields
@@ -269,12 +309,20 @@ class SearchIndex:
         hit_norm = analysis.normalize(hit_text)
         by_sound: dict[str, str] = {}
         by_len: dict[int, list[str]] = {}
-        for word in dict.fromkeys(analysis.segment(hit_text[:4000])):
-            if len(word) >= 2 and analysis.is_cjk(word):
-                full, initials = analysis.word_pinyin(word)
-                by_sound.setdefault(full, word)
-                by_sound.setdefault("~" + initials, word)
-                by_len.setdefault(len(word), []).append(word)
+
+        def sounds() -> dict[str, str]:
+            # The hit's words by sound, read only when a stretch of the query
+            # is not in the hit: most queries never need their pinyin.
+            if not by_len:
+                by_len[0] = []
+                for word in dict.fromkeys(analysis.segment(hit_text[:4000])):
+                    if len(word) >= 2 and analysis.is_cjk(word):
+                        full, initials = analysis.word_pinyin(word)
+                        by_sound.setdefault(full, word)
+                        by_sound.setdefault("~" + initials, word)
+                        by_len.setdefault(len(word), []).append(word)
+            return by_sound
+
         text = aq.text
         out: list[str] = []
         i = 0
@@ -285,7 +333,7 @@ class SearchIndex:
             if run is not None:
                 sylls = analysis.split_pinyin(run)
                 key = "".join(sylls) if sylls else "~" + run
-                word = by_sound.get(key)
+                word = sounds().get(key)
                 if word is None and sylls:
                     word = self._join_sound(sylls, by_sound)
                 out.append(word or run)
@@ -303,7 +351,7 @@ class SearchIndex:
                     replaced = True
                     break
                 full, _ = analysis.word_pinyin(piece)
-                candidate = by_sound.get(full) or next(
+                candidate = sounds().get(full) or next(
                     (
                         w
                         for w in by_len.get(size, [])

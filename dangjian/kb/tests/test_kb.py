@@ -194,6 +194,41 @@ class SearchTestCase(BaseTestCase):
         self.assertEqual(hit["id"], self.fund.pk)
         self.assertEqual(hit["unit"], "市委宣传部")
 
+    def test_api_hits_carry_the_unit_and_a_link_to_the_entry(self):
+        r = self.client.get("/api/kb/search", {"q": "供暖"})
+        hit = r.json()["hits"][0]
+        self.assertEqual(hit["id"], self.heat.pk)
+        self.assertEqual(hit["unit"], self.unit_b.name)
+        self.assertEqual(hit["url"], reverse("kb:entry", args=[self.heat.pk]))
+        self.assertEqual(self.client.get(hit["url"]).status_code, 200)
+
+    def test_api_never_shows_an_entry_that_expired_or_was_unpublished(self):
+        self.fund.valid_until = timezone.localdate() - datetime.timedelta(days=1)
+        self.fund.save()  # not re-indexed
+        self.heat.live = False
+        self.heat.save()
+        for q in ("公积金", "供暖"):
+            body = self.client.get("/api/kb/search", {"q": q}).json()
+            self.assertEqual((body["total"], body["hits"]), (0, []))
+
+    def test_a_pasted_paragraph_finds_the_entry_it_quotes(self):
+        paragraph = (
+            "您好，我想咨询一下，职工购房可以申请提取住房公积金吗？需要带哪些材料，"
+            "在哪里办理，多长时间可以到账，另外公积金贷款和商业贷款能不能同时使用，"
+            "还有异地购房能不能提取，退休以后账户里的钱怎么处理，谢谢。"
+        )
+        results = search_entries(paragraph)
+        self.assertEqual(results.hits[0].entry, self.fund)
+        self.assertIn("<mark>", results.hits[0].snippet_html)
+        self.assertIsNone(results.suggestion)
+
+    def test_the_console_gets_the_standard_answer_to_copy(self):
+        self.client.login(username="member", password=PASSWORD)
+        r = self.client.get(reverse("kb:console-search"), {"q": "公积金"})
+        hit = r.json()["hits"][0]
+        self.assertEqual(hit["answer"], self.fund.answer)
+        self.assertEqual(hit["unit"], self.unit_a.name)
+
     def test_api_rejects_bad_parameters_with_json(self):
         r = self.client.get("/api/kb/search", {"q": "公积金", "limit": 1000})
         self.assertEqual(r.status_code, 422)

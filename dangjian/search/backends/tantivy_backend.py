@@ -200,6 +200,11 @@ class TantivyBackend:
     def doc_freq(self, field: str, term: str) -> int:
         return self.searcher().doc_freq(field, term)
 
+    @staticmethod
+    def pair_doc_freq(searcher, pair: str) -> int:
+        """How many documents hold a character pair in their heavy fields."""
+        return searcher.doc_freq(BIGRAM, pair)
+
     def _term(self, field: str, term: str, boost: float):
         q = tantivy.Query.term_query(self.schema, field, term, index_option="freq")
         return q if boost == 1.0 else tantivy.Query.boost_query(q, boost)
@@ -294,7 +299,10 @@ class TantivyBackend:
         else:
             query = scoring
         searcher = self.searcher()
-        result = searcher.search(query, limit=limit, offset=offset, count=True)
+        # tantivy refuses a limit of 0 (it panics): ask for one, keep none.
+        result = searcher.search(query, limit=max(1, limit), offset=offset, count=True)
+        if not limit:
+            return result.count or 0, []
         hits = []
         for score, address in result.hits:
             doc = searcher.doc(address)

@@ -111,6 +111,21 @@ def test_pagination(index):
     assert not set(ids(first)) & set(ids(second))
 
 
+def test_a_limit_of_zero_counts_without_listing(index):
+    results = index.search("公积金", limit=0)
+    assert (results.total, results.hits) == (1, [])
+
+
+def test_the_same_query_twice_gives_the_same_answer(index):
+    first, second = index.search("gongjijin"), index.search("gongjijin")
+    assert ids(first) == ids(second) == ["1"]
+    assert first.suggestion == second.suggestion == "公积金"
+    assert (
+        index.search("公鸡金提取").hits[0].snippets["title"]
+        == (index.search("公鸡金提取").hits[0].snippets["title"])
+    )
+
+
 def test_title_weighs_more_than_body(index):
     index.upsert(
         [
