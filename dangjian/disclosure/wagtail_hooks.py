@@ -136,23 +136,9 @@ def guard_disclosure_attachments(document, request):
     item the person may see carries it, or the person works on such items
     in the item's unit (editors, reviewers, approvers) or is a superuser.
     """
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ReferenceIndex
+    from dangjian.lib.documents import pages_using_document
 
-    page_ids = set(
-        DisclosureAttachment.objects.filter(document=document).values_list(
-            "page_id", flat=True
-        )
-    )
-    # Drafts may reference a document before any row does (Wagtail indexes them).
-    item_type = ContentType.objects.get_for_model(DisclosureItemPage)
-    page_ids |= {
-        int(object_id)
-        for object_id in ReferenceIndex.get_references_to(document)
-        .filter(content_type=item_type)
-        .values_list("object_id", flat=True)
-        if str(object_id).isdigit()
-    }
+    page_ids = pages_using_document(document, DisclosureAttachment, DisclosureItemPage)
     if not page_ids:
         return None
     user = request.user

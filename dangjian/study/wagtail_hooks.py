@@ -49,27 +49,13 @@ def guard_study_attachments(document, request):
     so a shared or guessed /documents/ link reveals nothing. Documents no
     material uses are left to other apps' hooks.
     """
-    from django.contrib.contenttypes.models import ContentType
     from django.http import Http404
-    from wagtail.models import ReferenceIndex
 
+    from dangjian.lib.documents import pages_using_document
     from dangjian.study.actions import can_open_material
     from dangjian.study.models import MaterialAttachment, MaterialPage
 
-    page_ids = set(
-        MaterialAttachment.objects.filter(document=document).values_list(
-            "page_id", flat=True
-        )
-    )
-    # Links in a body, and drafts not yet saved as rows, are in the reference index.
-    material_type = ContentType.objects.get_for_model(MaterialPage)
-    page_ids |= {
-        int(object_id)
-        for object_id in ReferenceIndex.get_references_to(document)
-        .filter(content_type=material_type)
-        .values_list("object_id", flat=True)
-        if str(object_id).isdigit()
-    }
+    page_ids = pages_using_document(document, MaterialAttachment, MaterialPage)
     if not page_ids:
         return None
     for material in MaterialPage.objects.filter(pk__in=page_ids):
