@@ -92,3 +92,65 @@ def serving(env: dict, **options):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+# A fresh database for a benchmark -------------------------------------------------
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def pg_and_redis_available(redis_url: str) -> bool:
+    try:
+        import psycopg
+        import redis
+
+        psycopg.connect(PG_ADMIN, connect_timeout=2).close()
+        redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
+        return True
+    except Exception:
+        return False
+
+
+def fresh_environment(
+    *, settings: str, name: str, redis_url: str, use_pg: bool, extra: dict | None = None
+) -> dict:
+    """Drops and migrates the benchmark's own database ``name`` (PostgreSQL
+    with Redis database ``redis_url`` wiped, or SQLite at /tmp/<name>.sqlite3),
+    sets up Django in this process on it, and returns the server's environment."""
+    import os
+    import sys
+
+    env = dict(os.environ)
+    env["DJANGO_SETTINGS_MODULE"] = settings
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra or {})
+    env.pop("REDIS_URL", None)
+    if use_pg:
+        import psycopg
+        import redis
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        redis.Redis.from_url(redis_url).flushdb()
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{name}"
+        env["REDIS_URL"] = redis_url
+    else:
+        path = Path(f"/tmp/{name}.sqlite3")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{path}"
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    os.environ.update(env)
+    if not use_pg:
+        os.environ.pop("REDIS_URL", None)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    return env

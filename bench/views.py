@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -28,69 +27,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._server import free_port, start_server  # noqa: E402
+from bench._server import (  # noqa: E402
+    free_port,
+    fresh_environment,
+    pg_and_redis_available,
+    start_server,
+)
 from bench._wrk import run_wrk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgres://postgres@127.0.0.1:5432/dj_views_bench"
 REDIS_URL = "redis://127.0.0.1:6379/13"
-SQLITE_PATH = Path("/tmp/dj_views_bench.sqlite3")
 LOG = Path("/tmp/dangjian-bench-server.log")  # bench/_server.py writes it
 CLIENTS = 64
 # Without Redis each worker flushes its buffer after this many seconds.
 FLUSH_SECONDS = 2
-
-
-def pg_and_redis_available() -> bool:
-    try:
-        import psycopg
-        import redis
-
-        psycopg.connect(PG_ADMIN, connect_timeout=2).close()
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-        return True
-    except Exception:
-        return False
-
-
-def prepare_environment(use_pg: bool) -> dict:
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "bench._views_settings"
-    env["PYTHONPATH"] = str(ROOT)
-    env["DANGJIAN_VIEW_FLUSH_SECONDS"] = str(FLUSH_SECONDS)
-    env.pop("REDIS_URL", None)
-    if use_pg:
-        import psycopg
-        import redis
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS dj_views_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE dj_views_bench")
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        env["DATABASE_URL"] = PG_URL
-        env["REDIS_URL"] = REDIS_URL
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    os.environ.update(env)
-    if not use_pg:
-        os.environ.pop("REDIS_URL", None)
-    return env
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def make_item() -> str:
@@ -210,15 +160,20 @@ def main():
     seconds = args.seconds or (6 if args.quick else 20)
     rounds = 2
 
-    use_pg = not args.sqlite and pg_and_redis_available()
+    use_pg = not args.sqlite and pg_and_redis_available(REDIS_URL)
     engine = "PostgreSQL + Redis" if use_pg else "SQLite alone (no PostgreSQL/Redis)"
     LOG.unlink(missing_ok=True)
     print(f"views benchmark: {engine}; {CLIENTS} clients, granian WSGI 2 workers")
     print(
         "figures taken while other work may load the 2 CPUs; re-run on a quiet machine"
     )
-    env = prepare_environment(use_pg)
-    setup_django()
+    env = fresh_environment(
+        settings="bench._views_settings",
+        name="dj_views_bench",
+        redis_url=REDIS_URL,
+        use_pg=use_pg,
+        extra={"DANGJIAN_VIEW_FLUSH_SECONDS": str(FLUSH_SECONDS)},
+    )
     path = make_item()
 
     results = {"on": [], "off": []}

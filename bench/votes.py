@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,70 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._server import serving  # noqa: E402
+from bench._server import fresh_environment, pg_and_redis_available, serving  # noqa: E402
 from bench._wrk import WrkResult, run_wrk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = "postgres://postgres@127.0.0.1:5432/dj_votes_bench"
 REDIS_URL = "redis://127.0.0.1:6379/14"
-SQLITE_PATH = Path("/tmp/dj_votes_bench.sqlite3")
 CLIENTS = 64
 CANDIDATES = 20
 VOTES_PER_DAY = 10
-
-
-def pg_and_redis_available() -> bool:
-    try:
-        import psycopg
-        import redis
-
-        psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=2
-        ).close()
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-        return True
-    except Exception:
-        return False
-
-
-def prepare_environment(use_pg: bool) -> dict:
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "bench._votes_settings"
-    env["PYTHONPATH"] = str(ROOT)
-    env.pop("REDIS_URL", None)
-    if use_pg:
-        import psycopg
-        import redis
-
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
-        ) as conn:
-            conn.execute("DROP DATABASE IF EXISTS dj_votes_bench WITH (FORCE)")
-            conn.execute("CREATE DATABASE dj_votes_bench")
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        env["DATABASE_URL"] = PG_URL
-        env["REDIS_URL"] = REDIS_URL
-    else:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
-        env["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    os.environ.update(env)
-    if not use_pg:
-        os.environ.pop("REDIS_URL", None)
-    return env
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def make_campaign(title: str, **rule):
@@ -304,7 +246,7 @@ def replay(n: int, use_pg: bool) -> dict:
             )
             size, db_size = cursor.fetchone()
     else:
-        size = db_size = SQLITE_PATH.stat().st_size
+        size = db_size = Path(connection.settings_dict["NAME"]).stat().st_size
     return {
         "ballots": n,
         "accepted": report.accepted,
@@ -330,15 +272,19 @@ def main():
         args.replay if args.replay is not None else (50_000 if args.quick else 500_000)
     )
 
-    use_pg = pg_and_redis_available()
+    use_pg = pg_and_redis_available(REDIS_URL)
     engine = (
         "PostgreSQL + Redis"
         if use_pg
         else "SQLite alone (PostgreSQL/Redis not reachable)"
     )
     print(f"votes benchmark: {engine}; figures taken while other work loads the 2 CPUs")
-    env = prepare_environment(use_pg)
-    setup_django()
+    env = fresh_environment(
+        settings="bench._votes_settings",
+        name="dj_votes_bench",
+        redis_url=REDIS_URL,
+        use_pg=use_pg,
+    )
     campaign = make_campaign(
         "基准：晒党建、晒成绩",
         votes_per_day=VOTES_PER_DAY,
