@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections
+from django.http import JsonResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
 
@@ -140,16 +141,13 @@ class VoteFastPath:
             response = vote_answer(request, payload)
         except Exception:
             logger.exception("Vote fast path: %s", PATH, extra={"request": request})
-            release_connections()
-            from django.http import JsonResponse
-
             response = JsonResponse(
                 {"code": "server_error", "detail": "服务器错误，请稍后再试"},
                 status=500,
                 json_dumps_params={"ensure_ascii": False},
             )
-        else:
-            release_connections()
+        finally:
+            release_connections()  # and when it ends
         response = self._security.process_response(request, response)
         response = self._frames.process_response(request, response)
         status = f"{response.status_code} {response.reason_phrase}"

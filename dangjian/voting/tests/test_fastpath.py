@@ -70,7 +70,14 @@ class VoteFastPathTestCase(BaseTestCase):
             signal.disconnect(close_old_connections)
             self.addCleanup(signal.connect, close_old_connections)
         self.django = WSGIHandler()
-        self.app = VoteFastPath(self.django)
+        # What reached Django behind the fast path (requests it passed on).
+        self.passed_on = []
+
+        def django_behind(environ, start_response):
+            self.passed_on.append(environ["PATH_INFO"])
+            return self.django(environ, start_response)
+
+        self.app = VoteFastPath(django_behind)
         self.token = issue_voter_token(phone_hash("13800000001"))
 
     def vote(self, app, candidate, key=None, token=None, **headers):
@@ -100,6 +107,7 @@ class VoteFastPathTestCase(BaseTestCase):
             for body in (fast[2], slow[2]):
                 body.pop("vote", None)
             self.assertEqual(fast[2], slow[2])
+        self.assertEqual(self.passed_on, [], "the fast path answered every vote itself")
         statuses = [a[0] for a in answers["fast"]]
         self.assertEqual(statuses, [201, 200, 409, 201, 409, 400])
         self.assertEqual(answers["fast"][0][2]["remaining_today"], 1)
@@ -139,6 +147,7 @@ class VoteFastPathTestCase(BaseTestCase):
         self.assertEqual(status, 201)
         # The member's own identity counted the vote, as the API view decides.
         self.assertEqual(Vote.objects.get().voter_hash, member_hash(self.member.pk))
+        self.assertEqual(len(self.passed_on), 2)
 
     def test_malformed_votes_get_the_api_validation_answer(self):
         for raw in (b"nonsense", b'{"campaign": "x"}', b"[1, 2]", b""):
@@ -146,15 +155,17 @@ class VoteFastPathTestCase(BaseTestCase):
             slow = call(self.django, raw, x_voter_token=self.token)
             self.assertEqual(fast[0], slow[0], raw)
             self.assertGreaterEqual(fast[0], 400, raw)
+        self.assertEqual(len(self.passed_on), 4)
         self.assertEqual(Vote.objects.count(), 0)
 
     def test_a_foreign_host_is_refused_as_django_refuses_it(self):
         status, _, _ = self.vote(self.app, self.ids[0], host="evil.example")
         self.assertEqual(status, 400)
+        self.assertEqual(self.passed_on, ["/api/votes"])
         self.assertEqual(Vote.objects.count(), 0)
 
     @override_settings(VOTING_FAST_PATH=False)
     def test_it_can_be_turned_off(self):
-        app = VoteFastPath(self.django)
-        self.assertFalse(app.enabled)
+        app = VoteFastPath(self.app.app)
         self.assertEqual(self.vote(app, self.ids[0])[0], 201)
+        self.assertEqual(self.passed_on, ["/api/votes"])
