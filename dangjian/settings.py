@@ -244,6 +244,8 @@ VOTING_SMS_TEMPLATE = env(
 VOTING_GROUP_COMMIT = envbool("VOTING_GROUP_COMMIT", "True")
 # Public votes with a voter token skip Django's request cycle (voting/fastpath.py).
 VOTING_FAST_PATH = envbool("VOTING_FAST_PATH", "True")
+# Knowledge-base searches (GET /api/kb/search) likewise (kb/fastpath.py).
+KB_SEARCH_FAST_PATH = envbool("KB_SEARCH_FAST_PATH", "True")
 
 # Statistics (dangjian/stats): page views counted on the server, flushed in batches.
 DANGJIAN_VIEW_COUNTING = envbool("DANGJIAN_VIEW_COUNTING", "True")

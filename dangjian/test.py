@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import shutil
 from pathlib import Path
 
@@ -21,6 +23,54 @@ from dangjian.orgs.actions import do_grant_role
 from dangjian.orgs.models import Organisation, Role
 
 PASSWORD = "test-password"
+
+
+def wsgi_call(app, path, *, method="GET", body=b"", query="", **headers):
+    """Calls a WSGI application as granian would, closing what it returns.
+
+    Returns (status, headers, JSON body or None). Header names are given as
+    keyword arguments: ``x_voter_token="..."`` is ``X-Voter-Token``.
+    """
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "SCRIPT_NAME": "",
+        "QUERY_STRING": query,
+        "SERVER_NAME": "testserver",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "testserver",
+        "REMOTE_ADDR": "203.0.113.9",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(raw)),
+        "wsgi.input": io.BytesIO(raw),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": io.StringIO(),
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+    for name, value in headers.items():
+        environ["HTTP_" + name.upper()] = value
+    answer = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        answer["status"] = int(status.split()[0])
+        answer["headers"] = dict(response_headers)
+
+    result = app(environ, start_response)
+    try:
+        content = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    try:
+        data = json.loads(content)
+    except ValueError:
+        data = None
+    return answer["status"], answer["headers"], data
 
 
 def make_person(username: str, name: str = "", **flags):

@@ -38,6 +38,12 @@ class SearchOut(Schema):
 @router.get("/search", response=SearchOut, summary="检索知识条目（公开）")
 def search(request, params: Query[SearchParams]):
     """Live, valid entries only. Every search is logged without personal data."""
+    return search_answer(params)
+
+
+def search_answer(params: SearchParams) -> JsonResponse:
+    """The API's answer to a search: for the view above and for the WSGI fast
+    path (``dangjian.kb.fastpath``), which validates the same parameters."""
     results = search_entries(
         params.q,
         unit=params.unit,

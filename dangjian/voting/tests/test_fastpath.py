@@ -3,15 +3,12 @@ and leaves every other request to Django."""
 
 from __future__ import annotations
 
-import io
-import json
-
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import override_settings
 
-from dangjian.test import BaseTestCase
+from dangjian.test import BaseTestCase, wsgi_call
 from dangjian.voting.fastpath import VoteFastPath
 from dangjian.voting.identity import issue_voter_token, member_hash, phone_hash
 from dangjian.voting.models import Vote
@@ -19,43 +16,8 @@ from dangjian.voting.models import Vote
 from .helpers import candidate_ids, make_campaign
 
 
-def call(app, body, *, path="/api/votes", method="POST", **headers):
-    """Calls the WSGI application as granian would; returns (status, headers, json)."""
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    environ = {
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "203.0.113.9",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(raw)),
-        "wsgi.input": io.BytesIO(raw),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": io.StringIO(),
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
-    for name, value in headers.items():
-        environ["HTTP_" + name.upper()] = value
-    answer = {}
-
-    def start_response(status, response_headers, exc_info=None):
-        answer["status"] = int(status.split()[0])
-        answer["headers"] = dict(response_headers)
-
-    content = b"".join(app(environ, start_response))
-    try:
-        data = json.loads(content)
-    except ValueError:
-        data = None
-    return answer["status"], answer["headers"], data
+def call(app, body, **headers):
+    return wsgi_call(app, "/api/votes", method="POST", body=body, **headers)
 
 
 class VoteFastPathTestCase(BaseTestCase):

@@ -1,0 +1,120 @@
+"""The WSGI fast path for GET /api/kb/search answers exactly as the API view,
+logs every search, and leaves what it does not plainly understand to Django."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import override_settings
+
+from dangjian.kb import searchlog
+from dangjian.kb.fastpath import KbSearchFastPath
+from dangjian.kb.models import SearchLog
+from dangjian.test import BaseTestCase, wsgi_call
+
+from .test_kb import make_entry
+
+PATH = "/api/kb/search"
+
+
+class KbSearchFastPathTestCase(BaseTestCase):
+    def setUp(self):
+        self.fund = make_entry(
+            self.unit_a,
+            "住房公积金提取",
+            "职工购房可以申请提取住房公积金。",
+            keywords="公积金,提取",
+        )
+        self.heat = make_entry(self.unit_b, "冬季供暖不热", "室温不达标可报修。")
+        # The test's transaction holds the connection (as with the test client).
+        for signal in (request_started, request_finished):
+            signal.disconnect(close_old_connections)
+            self.addCleanup(signal.connect, close_old_connections)
+        self.django = WSGIHandler()
+        self.passed_on = []
+
+        def django_behind(environ, start_response):
+            self.passed_on.append(environ["QUERY_STRING"])
+            return self.django(environ, start_response)
+
+        self.app = KbSearchFastPath(django_behind)
+
+    def get(self, app, query, **headers):
+        if isinstance(query, dict):
+            query = urlencode(query)
+        return wsgi_call(app, PATH, query=query, **headers)
+
+    def test_answers_match_the_api_view(self):
+        for params in (
+            {"q": "公积金提取"},
+            {"q": "gjj", "limit": 5},
+            {"q": "供暖", "unit": self.unit_b.pk},
+            {"q": "供暖", "unit": self.unit_a.pk},
+            {"q": "公鸡金"},  # a typo: the answer carries a suggestion
+            {"q": "公积金", "offset": 1},
+            {},
+        ):
+            fast = self.get(self.app, params)
+            slow = self.get(self.django, params)
+            self.assertEqual(fast[0], 200, params)
+            self.assertEqual(fast[2], slow[2], params)
+            self.assertEqual(fast[1]["Content-Type"], slow[1]["Content-Type"])
+            for name in ("X-Frame-Options", "X-Content-Type-Options"):
+                self.assertEqual(fast[1][name], slow[1][name], name)
+        self.assertEqual(self.passed_on, [], "the fast path answered every search")
+        hits = self.get(self.app, {"q": "公积金提取"})[2]["hits"]
+        self.assertEqual(hits[0]["id"], self.fund.pk)
+        self.assertIn("<mark>", hits[0]["title"])
+
+    def test_bad_parameters_get_the_api_validation_answer(self):
+        for query in (
+            urlencode({"q": "公积金", "limit": 1000}),
+            urlencode({"q": "公积金", "limit": 0}),
+            urlencode({"q": "公积金", "offset": -1}),
+            urlencode({"q": "公积金", "unit": "市委"}),
+            urlencode({"q": "长" * 201}),
+            urlencode({"q": "公积金", "category": "类" * 101}),
+            "q=%E5%85%AC&q=b",  # q given twice
+        ):
+            fast = self.get(self.app, query)
+            slow = self.get(self.django, query)
+            self.assertEqual(fast[0], slow[0], query)
+            self.assertEqual(fast[2], slow[2], query)
+        self.assertEqual(len(self.passed_on), 7)
+        self.assertEqual(
+            [s for s, _, _ in [self.get(self.app, {"q": "a", "limit": 1000})]], [422]
+        )
+
+    def test_every_search_is_logged_and_flushed_after_the_answer(self):
+        self.get(self.app, {"q": "公积金提取"})
+        searchlog._last_check[0] = 0.0  # a flush is due
+        # With Redis the rows are buffered; closing the answer sends
+        # request_finished, whose receiver writes them (without Redis they
+        # are written at once).
+        self.get(self.app, {"q": "宠物狗办证"})
+        logs = SearchLog.objects.order_by("created_at")
+        self.assertEqual(
+            [(log.query, log.result_count, log.channel) for log in logs],
+            [("公积金提取", 1, "api"), ("宠物狗办证", 0, "api")],
+        )
+        self.assertEqual(logs[0].routed_unit, self.unit_a)
+
+    def test_a_foreign_host_is_refused_as_django_refuses_it(self):
+        status, _, _ = self.get(self.app, {"q": "公积金"}, host="evil.example")
+        self.assertEqual(status, 400)
+        self.assertEqual(len(self.passed_on), 1)
+
+    def test_other_methods_and_paths_go_to_django(self):
+        status, _, _ = wsgi_call(self.app, PATH, method="POST", body={"q": "x"})
+        self.assertEqual(status, 405)
+        status, _, _ = wsgi_call(self.app, PATH + "/", query="q=x")
+        self.assertEqual(len(self.passed_on), 2)
+
+    @override_settings(KB_SEARCH_FAST_PATH=False)
+    def test_it_can_be_turned_off(self):
+        app = KbSearchFastPath(self.app.app)
+        self.assertEqual(self.get(app, {"q": "公积金"})[0], 200)
+        self.assertEqual(len(self.passed_on), 1)

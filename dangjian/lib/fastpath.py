@@ -1,0 +1,120 @@
+"""WSGI layers in front of Django for the few public endpoints under heavy load.
+
+Measured with the benchmarks (``bench/votes.py``, ``bench/kb_search.py``),
+Django's request cycle (middleware, URL resolving, signals) and
+django-ninja's parameter parsing cost a third of the CPU of a vote or a
+search. A fast path answers exactly the requests it knows, with the same
+business function the API view calls, and leaves everything else to Django.
+What it keeps of Django's cycle:
+
+* host validation (``ALLOWED_HOSTS``) and ``SECURE_SSL_REDIRECT``: a request
+  Django would refuse or redirect goes to Django, which does so;
+* the security headers: Django's own SecurityMiddleware and
+  XFrameOptionsMiddleware are applied to the answer;
+* database connections released as Django releases them, and
+  ``request_finished`` sent once the answer has been sent;
+* an error is logged like Django's and answered with the API's 500 body.
+
+Subclasses say which requests they take (`takes`), read what the request
+asks (`parse`: None when it is not plainly well formed, so that Django gives
+the API's own validation answer) and build the answer (`answer`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import connections
+from django.http import HttpResponse, JsonResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.security import SecurityMiddleware
+
+logger = logging.getLogger("django.request")
+
+
+def release_connections() -> None:
+    """Django's ``close_old_connections`` (run when a request starts and ends),
+    leaving alone a connection inside a caller's transaction (a test's)."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
+
+
+class FastPath:
+    #: The one path this layer answers (PATH_INFO, exactly).
+    path = ""
+    method = "GET"
+    #: The setting that turns the layer off (True when unset).
+    setting = ""
+
+    def __init__(self, app):
+        self.app = app
+        self.enabled = bool(getattr(settings, self.setting, True))
+        self._security = SecurityMiddleware(lambda request: None)
+        self._frames = XFrameOptionsMiddleware(lambda request: None)
+
+    def __call__(self, environ, start_response):
+        if not (
+            self.enabled
+            and environ.get("PATH_INFO") == self.path
+            and environ.get("REQUEST_METHOD") == self.method
+            and self.takes(environ)
+        ):
+            return self.app(environ, start_response)
+        data = self.parse(environ)
+        if data is None:
+            return self.app(environ, start_response)
+        request = WSGIRequest(environ)
+        if not self.host_ok(request):
+            return self.app(environ, start_response)
+        return self.respond(request, data, start_response)
+
+    def takes(self, environ) -> bool:
+        """Whether to try this request (after path and method matched)."""
+        return True
+
+    def parse(self, environ):
+        """What the request asks, or None to let Django answer it.
+
+        A subclass that reads the body must leave ``wsgi.input`` readable
+        again for Django."""
+        raise NotImplementedError
+
+    def answer(self, request, data) -> HttpResponse:
+        raise NotImplementedError
+
+    def host_ok(self, request) -> bool:
+        try:
+            request.get_host()
+        except DisallowedHost:
+            return False
+        return self._security.process_request(request) is None
+
+    def respond(self, request, data, start_response):
+        release_connections()  # as Django does when a request starts
+        try:
+            response = self.answer(request, data)
+        except Exception:
+            logger.exception("Fast path: %s", request.path, extra={"request": request})
+            response = JsonResponse(
+                {"code": "server_error", "detail": "服务器错误，请稍后再试"},
+                status=500,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        finally:
+            release_connections()  # and when it ends
+        response = self._security.process_response(request, response)
+        response = self._frames.process_response(request, response)
+        status = f"{response.status_code} {response.reason_phrase}"
+        headers = [*response.items()]
+        headers += [
+            ("Set-Cookie", c.output(header="")) for c in response.cookies.values()
+        ]
+        start_response(status, headers)
+        # The server closes the response when it has sent it, which sends
+        # request_finished as in Django's cycle: buffered search logs and
+        # page views are flushed then, off the answer's path.
+        return response
