@@ -40,8 +40,8 @@ WRITER_LOCK_TIMEOUT = 30.0
 # as typed counts fully; a synonym less (it may not mean quite the same);
 # character pairs of the heavy fields are a safety net for words jieba cut
 # differently in the query and the document, so they stay below a word.
-# COORD: a heavy field that holds (nearly) all of the query's pairs, i.e. a
-# title or question saying what was asked, scores those pairs again; this
+# COORD: heavy fields that hold (nearly) all of the query's pairs, i.e. a
+# title or question saying what was asked, score those pairs again; this
 # is what lifts the one right entry above look-alikes that share a word.
 ORIGINAL = 1.0
 SYNONYM = 0.6
@@ -49,6 +49,11 @@ PAIR = 0.5
 COORD = 2.0
 COORD_FRAC = 0.9
 SOUND = 0.3
+# A word in more than this share of documents says little about any one of
+# them (BM25 gives it a small idf) but has the longest posting lists: it is
+# matched in the heavy fields only, not in the answer and basis.
+COMMON_FRAC = 0.1
+COMMON_MIN_DOCS = 1000
 
 
 def _filter_field(key: str) -> str:
@@ -213,7 +218,8 @@ class TantivyBackend:
         """The scoring part of a query: every clause optional, scores add up.
 
         1. Each query token (and, a little lower, its synonyms) in each text
-           field, weighted by the field's weight (BM25 per field).
+           field, weighted by the field's weight (BM25 per field); in the
+           light fields only when it is not a common word (COMMON_FRAC).
         2. The query's character pairs in the heavy fields, plus the same
            pairs again for a field holding nearly all of them (coordination).
         3. Pinyin typed by the user in the sound field, at the weight of the
@@ -226,24 +232,35 @@ class TantivyBackend:
         spec = self.spec
         top = max(spec.fields.values())
         clauses = []
+        searcher = self.searcher()
+        # In a small index, or for a one-word query, every word counts.
+        common = COMMON_FRAC * searcher.num_docs
+        if searcher.num_docs < COMMON_MIN_DOCS or len(aq.groups) < 2:
+            common = float("inf")
         for group in aq.groups:
             for i, term in enumerate(group):
                 weight = ORIGINAL if i == 0 else SYNONYM
                 for name, field_weight in spec.fields.items():
+                    if field_weight < top and searcher.doc_freq(name, term) > common:
+                        continue  # a common word, in a light field
                     clauses.append(self._term(name, term, field_weight * weight))
         if spec.pinyin_fields and aq.pairs:
             pair_clauses = [self._term(BIGRAM, p, top * PAIR) for p in aq.pairs]
             clauses.extend(pair_clauses)
             if COORD and len(pair_clauses) > 1:
+                # "Holds at least `need` of the pairs", as a conjunction of
+                # the `need` rarest pairs: same ranking on the labelled
+                # queries, and an intersection led by its rarest posting
+                # list costs a fraction of a minimum-should-match union.
                 need = max(2, math.ceil(COORD_FRAC * len(pair_clauses)))
-                clauses.append(
-                    tantivy.Query.boost_query(
-                        tantivy.Query.boolean_query(
-                            [(tantivy.Occur.Should, c) for c in pair_clauses], need
-                        ),
-                        COORD,
-                    )
+                rarest = sorted(
+                    range(len(aq.pairs)),
+                    key=lambda i: searcher.doc_freq(BIGRAM, aq.pairs[i]),
+                )[:need]
+                coord = tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Must, pair_clauses[i]) for i in rarest]
                 )
+                clauses.append(tantivy.Query.boost_query(coord, COORD))
         for term in aq.pinyin:
             clauses.append(self._term(PINYIN, term, top))
         for term in aq.sound:
