@@ -136,6 +136,35 @@ def normalize(text: str) -> str:
     return text.translate(_fold_table()).lower()
 
 
+@functools.cache
+def _folds_a_word_char():
+    """A pattern for the characters other than capitals that `normalize`
+    changes and that can be part of a word: traditional characters and
+    full-width letters and digits. (Full-width punctuation, which every
+    Chinese text holds, is left out: no word holds it.)"""
+    chars = sorted(
+        chr(cp)
+        for cp, to in _fold_table().items()
+        if cp != to and (_WORD.match(chr(cp)) or _WORD.match(chr(to)))
+    )
+    return re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+
+
+def match_text(text: str) -> str:
+    """`text` as words are matched in it: normalized where that matters.
+
+    Same length as `text`, so offsets found in it mark the original. Most
+    text needs at most lower-casing: a scan for the few characters that
+    fold otherwise costs a tenth of folding every character.
+    """
+    if _folds_a_word_char().search(text):
+        folded = normalize(text)
+        if len(folded) == len(text):
+            return folded
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text
+
+
 def index_text(text: str) -> str:
     """A document field as space-separated tokens, for the whitespace tokenizer.
 

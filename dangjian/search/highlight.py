@@ -23,10 +23,7 @@ def _match_spans(text: str, needles) -> list[tuple[int, int]]:
     key = needles if isinstance(needles, tuple) else needle_key(needles)
     if not key or not text:
         return []
-    norm = analysis.normalize(text)
-    # Normalization keeps offsets when it changes no length (almost always:
-    # width and case folding are one to one); otherwise match the raw text.
-    haystack = norm if len(norm) == len(text) else text.lower()
+    haystack = analysis.match_text(text)
     taken = bytearray(len(haystack))
     spans = []
     for needle in key:  # Longest first: 公积金 wins over 公积 inside it.

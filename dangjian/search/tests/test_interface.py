@@ -69,6 +69,28 @@ def test_it_highlights_and_escapes_snippets(index):
     assert hit.snippets["body"] == "x&lt;script&gt;"
 
 
+def test_snippets_mark_words_written_in_traditional_or_full_width_form(index):
+    # The marks sit on the text as written; matching folds it first.
+    index.upsert(
+        [
+            Document(
+                id="t",
+                fields={
+                    "title": "住房公積金提取",
+                    "body": "憑ＡＰＰ或App辦理，費用全免。",
+                },
+            )
+        ]
+    )
+    hit = next(h for h in index.search("公积金 app").hits if h.id == "t")
+    # 住房公积金 is a synonym of 公积金 in the seeded table.
+    assert hit.snippets["title"] == "<mark>住房公積金</mark>提取"
+    assert (
+        hit.snippets["body"]
+        == "憑<mark>ＡＰＰ</mark>或<mark>App</mark>辦理，費用全免。"
+    )
+
+
 def test_it_replaces_a_document_with_the_same_id(index):
     index.upsert([Document(id="1", fields={"title": "居住证办理", "body": ""})])
     assert index.search("公积金").total == 0
