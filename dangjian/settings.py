@@ -197,6 +197,9 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search results remembered per process (query, filters, page) until the index
+# or the synonym table changes; 0 turns the cache off (dangjian/search/engine.py).
+SEARCH_RESULT_CACHE = envint("SEARCH_RESULT_CACHE", "1024")
 # Documents always go through Wagtail's view, where disclosure checks the audience.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = [

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 
 from dangjian.search import analysis
@@ -83,6 +84,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._test = _current_test()
         self.backend = TantivyBackend(spec, location)
+        self._results: dict[tuple, SearchResults] = {}
+        self._results_for: tuple = ()
 
     def __repr__(self):
         return f"<SearchIndex {self.spec.name} at {self.location or 'memory'}>"
@@ -168,13 +171,16 @@ class SearchIndex:
 
     # --- reading ----------------------------------------------------------
 
+    @staticmethod
+    def _synonyms() -> dict[str, list[str]]:
+        try:
+            return analysis.synonym_map()
+        except DatabaseError:  # The table may not exist yet (before migrate).
+            return {}
+
     def analyze(self, query: str) -> analysis.AnalyzedQuery:
         """The analysed query; shared by every search of the same text."""
-        try:
-            synonyms = analysis.synonym_map()
-        except DatabaseError:  # The table may not exist yet (before migrate).
-            synonyms = {}
-        return analysis.analyze_query_cached(query[:MAX_QUERY_CHARS], synonyms)
+        return analysis.analyze_query_cached(query[:MAX_QUERY_CHARS], self._synonyms())
 
     def _focus(self, aq: analysis.AnalyzedQuery) -> analysis.AnalyzedQuery:
         """A long query narrowed to its rarest words and pairs that occur at all.
@@ -223,10 +229,57 @@ class SearchIndex:
         the filters. `snippet_fields` limits which fields get a snippet
         (default: all). When nothing matches, a looser search (character pairs,
         near pinyin) runs and its best hit proposes a corrected query.
+
+        With ``SEARCH_RESULT_CACHE`` (entries per process), results are
+        remembered per query, filters and page until the index or the synonym
+        table changes, as Solr's query result cache does: the hotline and the
+        public ask the same questions over and over. A cached result is
+        shared: callers must not change it.
         """
         self._isolate()
         limit = max(0, min(int(limit), MAX_LIMIT))
         offset = max(0, int(offset))
+        size = getattr(settings, "SEARCH_RESULT_CACHE", 0)
+        if not size:
+            return self._search(
+                query, filters, limit, offset, snippet_chars, snippet_fields
+            )
+        key = (
+            query,
+            tuple(
+                (k, v if isinstance(v, (str, int, type(None))) else tuple(v))
+                for k, v in sorted((filters or {}).items())
+            ),
+            limit,
+            offset,
+            snippet_chars,
+            None if snippet_fields is None else tuple(snippet_fields),
+        )
+        # The cache holds for one version of the index, of the synonym table
+        # and of the analysis (a new backend in tests): any change empties it.
+        self.backend.searcher()  # reads another process's commit, if any
+        state = (self.backend, self.backend.generation, self._synonyms())
+        cached = self._results.get(key)
+        held = self._results_for
+        if not (
+            held and held[0] is state[0] and held[1] == state[1] and held[2] is state[2]
+        ):
+            with self._lock:
+                self._results = {}
+                self._results_for = state
+            cached = None
+        if cached is not None:
+            return cached
+        results = self._search(
+            query, filters, limit, offset, snippet_chars, snippet_fields
+        )
+        with self._lock:
+            if len(self._results) >= size:  # the oldest goes first
+                self._results.pop(next(iter(self._results)))
+            self._results[key] = results
+        return results
+
+    def _search(self, query, filters, limit, offset, snippet_chars, snippet_fields):
         aq = self.analyze(query or "")
         if (query or "").strip() and not (aq.groups or aq.pinyin or aq.sounds()):
             # Only punctuation or stop words: nothing to look for.

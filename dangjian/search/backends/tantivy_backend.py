@@ -94,6 +94,9 @@ class TantivyBackend:
             self.index = tantivy.Index(self.schema, path=str(location))
         self._meta_stamp = self._stamp()
         self._write_lock = threading.Lock()
+        # Counts the versions of the index this process has seen: a commit
+        # here or another process's (read from meta.json) moves it on.
+        self.generation = 0
 
     # --- writing ----------------------------------------------------------
 
@@ -151,6 +154,7 @@ class TantivyBackend:
         writer.wait_merging_threads()
         self.index.reload()
         self._meta_stamp = self._stamp()
+        self.generation += 1
 
     def write(self, upserts: list[Document], deletes: list[str]) -> None:
         # Analyse outside the lock: segmentation is the slow part.
@@ -197,6 +201,7 @@ class TantivyBackend:
             if stamp != self._meta_stamp:
                 self.index.reload()
                 self._meta_stamp = stamp
+                self.generation += 1
         return self.index.searcher()
 
     def count(self) -> int:

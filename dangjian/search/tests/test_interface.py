@@ -182,6 +182,26 @@ def test_synonyms_apply_at_query_time(index):
     assert index.search("暖气").total == 0
 
 
+def test_remembered_results_follow_every_change_of_the_index(index):
+    first = index.search("供暖", filters={"unit": ["8"]})
+    # The same search again is answered from the result cache...
+    assert index.search("供暖", filters={"unit": ["8"]}) is first
+    assert index.search("供暖", filters={"unit": ["7"]}) is not first
+    # ...until the index changes: a new document, a removed one.
+    index.upsert(
+        [Document(id="4", fields={"title": "供暖费缴纳"}, filters={"unit": "8"})]
+    )
+    assert sorted(ids(index.search("供暖", filters={"unit": ["8"]}))) == ["2", "4"]
+    index.delete(["2"])
+    assert ids(index.search("供暖", filters={"unit": ["8"]})) == ["4"]
+
+
+def test_the_result_cache_can_be_turned_off(index, settings):
+    settings.SEARCH_RESULT_CACHE = 0
+    assert index.search("供暖") is not index.search("供暖")
+    assert ids(index.search("供暖")) == ["2"]
+
+
 def test_seeded_synonyms_cover_common_pairs(index):
     assert ids(index.search("社保")) == ["3"]
 
