@@ -199,7 +199,7 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 # Search results remembered per process (query, filters, page) until the index
 # or the synonym table changes; 0 turns the cache off (dangjian/search/engine.py).
-SEARCH_RESULT_CACHE = envint("SEARCH_RESULT_CACHE", "1024")
+SEARCH_RESULT_CACHE = envint("SEARCH_RESULT_CACHE", "4096")
 # Documents always go through Wagtail's view, where disclosure checks the audience.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = [

@@ -14,7 +14,7 @@ from django.db import DatabaseError, transaction
 
 from dangjian.search import analysis
 from dangjian.search.backends.tantivy_backend import TantivyBackend
-from dangjian.search.highlight import needle_key, snippet
+from dangjian.search.highlight import MAX_SCAN, needle_key, snippet
 from dangjian.search.registry import IndexSpec
 from dangjian.search.types import Document, Hit, SearchResults
 
@@ -48,6 +48,10 @@ class LazySnippets(Mapping):
     def __iter__(self):
         return iter(self._fields)
 
+    def texts(self):
+        """The texts held to build snippets from."""
+        return self._texts.values()
+
     def __len__(self) -> int:
         return len(self._fields)
 
@@ -56,6 +60,8 @@ class LazySnippets(Mapping):
 
 
 MAX_LIMIT = 200
+# The most text (characters) remembered results may hold, for their snippets.
+RESULT_CACHE_CHARS = 8_000_000
 MAX_QUERY_CHARS = 200
 # A long query (a pasted paragraph) is searched for its most telling words
 # only: the rarest ones, by how many documents hold them. Common words score
@@ -84,7 +90,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._test = _current_test()
         self.backend = TantivyBackend(spec, location)
-        self._results: dict[tuple, SearchResults] = {}
+        self._results: dict[tuple, tuple[SearchResults, int]] = {}
+        self._results_chars = 0
         self._results_for: tuple = ()
 
     def __repr__(self):
@@ -266,17 +273,25 @@ class SearchIndex:
         ):
             with self._lock:
                 self._results = {}
+                self._results_chars = 0
                 self._results_for = state
             cached = None
         if cached is not None:
-            return cached
+            return cached[0]
         results = self._search(
             query, filters, limit, offset, snippet_chars, snippet_fields
         )
+        chars = sum(len(text) for hit in results.hits for text in hit.snippets.texts())
         with self._lock:
-            if len(self._results) >= size:  # the oldest goes first
-                self._results.pop(next(iter(self._results)))
-            self._results[key] = results
+            cache = self._results
+            # The oldest go first, within a number of results and of
+            # characters of text held for snippets (a bound on memory).
+            while cache and (
+                len(cache) >= size or self._results_chars + chars > RESULT_CACHE_CHARS
+            ):
+                self._results_chars -= cache.pop(next(iter(cache)))[1]
+            cache[key] = (results, chars)
+            self._results_chars += chars
         return results
 
     def _search(self, query, filters, limit, offset, snippet_chars, snippet_fields):
@@ -319,7 +334,9 @@ class SearchIndex:
                 score=score,
                 snippets=LazySnippets(
                     fields,
-                    texts,
+                    # Only what a snippet may read: a remembered result
+                    # holds no more text than that.
+                    {name: (texts.get(name) or "")[:MAX_SCAN] for name in fields},
                     lambda name, text: snippet(
                         text,
                         terms,
