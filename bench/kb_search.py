@@ -17,7 +17,13 @@
    eval_recommended ones; --quick: a sample).
 4. Latency in-process: p50/p99 of single queries (labelled queries cycled).
 5. HTTP: GET /api/kb/search served by granian (WSGI, 2 workers) on its own
-   SQLite database holding the same corpus as entries, 32 concurrent clients.
+   SQLite database holding the same corpus as entries, 32 concurrent wrk
+   clients cycling through the labelled queries, twice:
+   * every search computed (SEARCH_RESULT_CACHE=0);
+   * as shipped, with the per-process result cache, after a warm-up of the
+     same query stream (a server that has been answering the hotline's
+     recurring questions for a while; the first pass is the run above).
+   In-process latency (4.) is measured with the result cache off.
 
     .venv/bin/python bench/kb_search.py           # 100,000 entries
     .venv/bin/python bench/kb_search.py --quick   # 10,000 entries, shorter runs
@@ -53,7 +59,12 @@ def parse_args():
     p.add_argument(
         "--size", type=int, help="corpus size (default 100,000; quick 10,000)"
     )
-    p.add_argument("--http-seconds", type=float, help="duration of the HTTP run")
+    p.add_argument("--http-seconds", type=float, help="duration of each HTTP run")
+    p.add_argument(
+        "--warm-seconds",
+        type=float,
+        help="warm-up before the cached HTTP run (default 10; quick 3)",
+    )
     p.add_argument("--no-http", action="store_true")
     p.add_argument("--no-redis", action="store_true", help="serve without REDIS_URL")
     return p.parse_args()
@@ -62,6 +73,7 @@ def parse_args():
 ARGS = parse_args()
 SIZE = ARGS.size or (10_000 if ARGS.quick else 100_000)
 HTTP_SECONDS = ARGS.http_seconds or (5.0 if ARGS.quick else 15.0)
+WARM_SECONDS = ARGS.warm_seconds or (3.0 if ARGS.quick else 10.0)
 
 if WORK.exists():
     shutil.rmtree(WORK)
@@ -77,6 +89,9 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+
+# In-process latency and relevance: every search computed, none remembered.
+settings.SEARCH_RESULT_CACHE = 0
 
 from dangjian.kb.search import EntryHit  # noqa: E402
 from dangjian.search import analysis  # noqa: E402
@@ -389,9 +404,12 @@ def redis_available() -> bool:
         return False
 
 
-def http_run(queries, seconds, clients=32):
+def http_run(queries, seconds, *, cached: bool, clients=32):
     """wrk against granian; Redis (its own database, wiped) when it answers,
-    as in production: the search log is then queued there, not inserted."""
+    as in production: the search log is then queued there, not inserted.
+
+    `cached`: the result cache on (as shipped), after WARM_SECONDS of the
+    same query stream; otherwise off, so that every search is computed."""
     from bench._server import serving
     from bench._wrk import run_wrk
 
@@ -400,6 +418,7 @@ def http_run(queries, seconds, clients=32):
         "DEBUG": "False",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "ERROR",
+        "SEARCH_RESULT_CACHE": "4096" if cached else "0",
     }
     env.pop("REDIS_URL", None)
     use_redis = redis_available() and not ARGS.no_redis
@@ -417,13 +436,18 @@ def http_run(queries, seconds, clients=32):
     warm = tuple(
         "/api/kb/search?limit=10&q=" + urllib.parse.quote(t) for t in texts[:20]
     )
+    script = LUA.replace("CLIENTS", str(clients))
     with serving(env, warm=warm, blocking_threads=4) as port:
+        if cached:
+            run_wrk(
+                port,
+                script,
+                clients=clients,
+                seconds=WARM_SECONDS,
+                args=(str(query_file),),
+            )
         result = run_wrk(
-            port,
-            LUA.replace("CLIENTS", str(clients)),
-            clients=clients,
-            seconds=seconds,
-            args=(str(query_file),),
+            port, script, clients=clients, seconds=seconds, args=(str(query_file),)
         )
     statuses = {
         k.removeprefix("status_"): v
@@ -488,16 +512,26 @@ def main():
             row += f"{mrr:>20.3f}{rec:>7.3f}"
         print(row)
 
-    http = None
+    http = uncached = None
     if not ARGS.no_http:
-        http = http_run(queries, HTTP_SECONDS)
+        uncached = http_run(queries, HTTP_SECONDS, cached=False)
+        http = http_run(queries, HTTP_SECONDS, cached=True)
         print()
         print(
-            f"HTTP GET /api/kb/search, granian WSGI 2 workers, 32 clients, {HTTP_SECONDS:.0f}s: "
-            f"{http['requests']} requests, {http['rps']:.0f} req/s, "
-            f"p50 {http['p50']:.1f} ms, p99 {http['p99']:.1f} ms, "
-            f"statuses {http['statuses']}, redis {http['redis']}"
+            f"HTTP GET /api/kb/search, granian WSGI 2 workers, 32 wrk clients, "
+            f"{HTTP_SECONDS:.0f}s each, Redis {http['redis']}"
         )
+        print(
+            f"{'run':<44}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  statuses"
+        )
+        for label, run in (
+            ("every search computed (cache off)", uncached),
+            (f"result cache, after {WARM_SECONDS:.0f}s warm-up (as shipped)", http),
+        ):
+            print(
+                f"{label:<44}{run['requests']:>9}{run['rps']:>8.0f}"
+                f"{run['p50']:>8.1f}{run['p99']:>8.1f}  {run['statuses']}"
+            )
 
     d = results["dangjian"]
     figures = {
@@ -510,6 +544,9 @@ def main():
         "http_rps": round(http["rps"], 1) if http else None,
         "http_statuses": http["statuses"] if http else None,
         "http_redis": http["redis"] if http else None,
+        "http_uncached_p50_ms": round(uncached["p50"], 2) if uncached else None,
+        "http_uncached_p99_ms": round(uncached["p99"], 2) if uncached else None,
+        "http_uncached_rps": round(uncached["rps"], 1) if uncached else None,
         "hotline_mrr10": round(d["rel"][("hotline_kb_bj", "all")][0], 4),
         "hotline_recall10": round(d["rel"][("hotline_kb_bj", "all")][1], 4),
         "covid_mrr10": round(d["rel"][("policy_qa_covid", "all")][0], 4),
