@@ -67,7 +67,7 @@ MAX_QUERY_CHARS = 200
 # only: the rarest ones, by how many documents hold them. Common words score
 # little under BM25 yet have the longest posting lists, so they cost most.
 MAX_QUERY_GROUPS = 16
-MAX_QUERY_PAIRS = 48
+MAX_QUERY_PAIRS = 32
 
 
 def _current_test() -> str | None:
