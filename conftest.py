@@ -65,9 +65,12 @@ def _clear_cache():
     yield
     # Views a test counted belong to its (rolled back) data: without this the
     # in-process buffer is flushed at exit into a database that is gone.
+    from dangjian.kb import searchlog
     from dangjian.stats.counting import reset_pending
 
     reset_pending()
+    # Likewise the search log rows a test made and no response pushed.
+    searchlog.forget_waiting()
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 Every search is logged, and the console searches on every keystroke, so a
 database insert per search would be most of a search's cost. With Redis
-(REDIS_URL), a search appends one line to a Redis list (well under a
-millisecond) and the lines are written to the database in batches: at most
-once a second across all processes, after a response has been sent, and
+(REDIS_URL), a search's row is kept in the process until its response has
+been sent, then appended to a Redis list (with any other rows waiting, in
+one command); the list is written to the database in batches: at most once
+a second across all processes, also after a response has been sent, and
 always before the dashboard reads the log. Without Redis (development,
 tests on SQLite) the row is written at once.
 
@@ -16,9 +17,11 @@ the row is written.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import secrets
+import threading
 import time
 
 from django.db import connections, router, transaction
@@ -39,6 +42,32 @@ _last_check = [0.0]
 
 def new_token() -> str:
     return secrets.token_urlsafe(12)
+
+
+# Rows of searches whose responses are still being sent (JSON, in order).
+_waiting: list[str] = []
+_waiting_lock = threading.Lock()
+
+
+def push_waiting() -> None:
+    """Appends the rows this process holds to the Redis list, in one command."""
+    with _waiting_lock:
+        items = _waiting[:]
+        _waiting.clear()
+    if not items:
+        return
+    client = redis_client()
+    try:
+        client.rpush(BUFFER_KEY, *items)
+    except Exception:  # Redis down: write to the database instead.
+        logger.warning("search log buffer unavailable, writing directly")
+        write_rows([json.loads(item) for item in items])
+
+
+def forget_waiting() -> None:
+    """Drops the rows not yet pushed (tests: their data is rolled back)."""
+    with _waiting_lock:
+        _waiting.clear()
 
 
 def _push(row: dict) -> bool:
@@ -69,8 +98,13 @@ def record_search(
         "unit": routed_unit_id,
         "at": timezone.now().isoformat(),
     }
-    if not _push(row):
+    if redis_client() is None:
         write_rows([row])
+    else:
+        # Pushed when a response is done (request_finished) or at exit: the
+        # round trip to Redis is not part of answering the search.
+        with _waiting_lock:
+            _waiting.append(json.dumps(row, ensure_ascii=False))
     return row["token"]
 
 
@@ -154,6 +188,7 @@ def flush() -> int:
     client = redis_client()
     if client is None:
         return 0
+    push_waiting()
     done = 0
     while True:
         pipe = client.pipeline(transaction=True)
@@ -196,7 +231,23 @@ def flush_if_due() -> None:
 
 def on_request_finished(**kwargs) -> None:
     # request_finished fires once the response has been handed to the
-    # server, so the flush does not delay the search that triggered it. A
-    # connection it opens is closed by Django at the next request's start
-    # (close_old_connections), as for any connection past its age.
+    # server, so neither the push nor the flush delays the search that
+    # triggered it. A connection the flush opens is closed by Django at the
+    # next request's start (close_old_connections), as for any connection
+    # past its age.
+    try:
+        push_waiting()
+    except Exception:  # Logging is never worth a failed request.
+        logger.exception("search log push failed")
     flush_if_due()
+
+
+def _push_at_exit() -> None:
+    # A command or a worker that searched outside a request.
+    try:
+        push_waiting()
+    except Exception:
+        logger.exception("search log push at exit failed")
+
+
+atexit.register(_push_at_exit)
