@@ -25,6 +25,31 @@ from dangjian.orgs.models import Organisation, Role
 PASSWORD = "test-password"
 
 
+def behind_fast_path(testcase, fast_path_class):
+    """`fast_path_class` in front of Django, as in dangjian.wsgi, for a test.
+
+    Sets ``testcase.django`` (Django alone) and ``testcase.passed_on`` (the
+    PATH_INFO and QUERY_STRING of each request the fast path handed to
+    Django), and returns the fast path. As with Django's test client, the
+    test's transaction keeps its connection: requests do not close it.
+    """
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+        testcase.addCleanup(signal.connect, close_old_connections)
+    testcase.django = WSGIHandler()
+    testcase.passed_on = []
+
+    def django_behind(environ, start_response):
+        testcase.passed_on.append((environ["PATH_INFO"], environ["QUERY_STRING"]))
+        return testcase.django(environ, start_response)
+
+    return fast_path_class(django_behind)
+
+
 def wsgi_call(app, path, *, method="GET", body=b"", query="", **headers):
     """Calls a WSGI application as granian would, closing what it returns.
 

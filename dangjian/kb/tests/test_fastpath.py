@@ -5,42 +5,22 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import override_settings
 
 from dangjian.kb import searchlog
 from dangjian.kb.fastpath import KbSearchFastPath
 from dangjian.kb.models import SearchLog
-from dangjian.test import BaseTestCase, wsgi_call
+from dangjian.test import BaseTestCase, behind_fast_path, wsgi_call
 
-from .test_kb import make_entry
+from .test_kb import TwoEntriesMixin
 
 PATH = "/api/kb/search"
 
 
-class KbSearchFastPathTestCase(BaseTestCase):
+class KbSearchFastPathTestCase(TwoEntriesMixin, BaseTestCase):
     def setUp(self):
-        self.fund = make_entry(
-            self.unit_a,
-            "住房公积金提取",
-            "职工购房可以申请提取住房公积金。",
-            keywords="公积金,提取",
-        )
-        self.heat = make_entry(self.unit_b, "冬季供暖不热", "室温不达标可报修。")
-        # The test's transaction holds the connection (as with the test client).
-        for signal in (request_started, request_finished):
-            signal.disconnect(close_old_connections)
-            self.addCleanup(signal.connect, close_old_connections)
-        self.django = WSGIHandler()
-        self.passed_on = []
-
-        def django_behind(environ, start_response):
-            self.passed_on.append(environ["QUERY_STRING"])
-            return self.django(environ, start_response)
-
-        self.app = KbSearchFastPath(django_behind)
+        super().setUp()
+        self.app = behind_fast_path(self, KbSearchFastPath)
 
     def get(self, app, query, **headers):
         if isinstance(query, dict):

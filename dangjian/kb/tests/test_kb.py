@@ -150,8 +150,11 @@ class ImportTestCase(BaseTestCase):
         self.assertNotIn("居住证办理".encode(), r.content)
 
 
-class SearchTestCase(BaseTestCase):
+class TwoEntriesMixin:
+    """A housing-fund entry of unit A and a heating entry of unit B, indexed."""
+
     def setUp(self):
+        super().setUp()
         self.fund = make_entry(
             self.unit_a,
             "住房公积金提取",
@@ -160,6 +163,8 @@ class SearchTestCase(BaseTestCase):
         )
         self.heat = make_entry(self.unit_b, "冬季供暖不热", "室温不达标可报修。")
 
+
+class SearchTestCase(TwoEntriesMixin, BaseTestCase):
     def test_it_finds_entries_with_highlighted_titles(self):
         results = search_entries("公积金提取")
         self.assertEqual(results.hits[0].entry, self.fund)

@@ -3,12 +3,9 @@ and leaves every other request to Django."""
 
 from __future__ import annotations
 
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from django.test import override_settings
 
-from dangjian.test import BaseTestCase, wsgi_call
+from dangjian.test import BaseTestCase, behind_fast_path, wsgi_call
 from dangjian.voting.fastpath import VoteFastPath
 from dangjian.voting.identity import issue_voter_token, member_hash, phone_hash
 from dangjian.voting.models import Vote
@@ -26,20 +23,7 @@ class VoteFastPathTestCase(BaseTestCase):
             self.city, votes_per_day=2, votes_per_candidate_per_day=1, votes_total=0
         )
         self.ids = candidate_ids(self.campaign)
-        # As Django's test client does: the test's transaction holds the
-        # connection, so requests must not close it when they end.
-        for signal in (request_started, request_finished):
-            signal.disconnect(close_old_connections)
-            self.addCleanup(signal.connect, close_old_connections)
-        self.django = WSGIHandler()
-        # What reached Django behind the fast path (requests it passed on).
-        self.passed_on = []
-
-        def django_behind(environ, start_response):
-            self.passed_on.append(environ["PATH_INFO"])
-            return self.django(environ, start_response)
-
-        self.app = VoteFastPath(django_behind)
+        self.app = behind_fast_path(self, VoteFastPath)
         self.token = issue_voter_token(phone_hash("13800000001"))
 
     def vote(self, app, candidate, key=None, token=None, **headers):
@@ -123,11 +107,11 @@ class VoteFastPathTestCase(BaseTestCase):
     def test_a_foreign_host_is_refused_as_django_refuses_it(self):
         status, _, _ = self.vote(self.app, self.ids[0], host="evil.example")
         self.assertEqual(status, 400)
-        self.assertEqual(self.passed_on, ["/api/votes"])
+        self.assertEqual(self.passed_on, [("/api/votes", "")])
         self.assertEqual(Vote.objects.count(), 0)
 
     @override_settings(VOTING_FAST_PATH=False)
     def test_it_can_be_turned_off(self):
         app = VoteFastPath(self.app.app)
         self.assertEqual(self.vote(app, self.ids[0])[0], 201)
-        self.assertEqual(self.passed_on, ["/api/votes"])
+        self.assertEqual(self.passed_on, [("/api/votes", "")])
