@@ -66,7 +66,7 @@ MAX_QUERY_CHARS = 200
 # A long query (a pasted paragraph) is searched for its most telling words
 # only: the rarest ones, by how many documents hold them. Common words score
 # little under BM25 yet have the longest posting lists, so they cost most.
-MAX_QUERY_GROUPS = 16
+MAX_QUERY_GROUPS = 12
 MAX_QUERY_PAIRS = 32
 
 
