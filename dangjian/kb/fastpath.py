@@ -88,3 +88,10 @@ class KbSearchFastPath(FastPath):
         from dangjian.kb.api import search_answer
 
         return search_answer(data)
+
+    def after_response(self) -> None:
+        # The search log's row goes to Redis, and the log to the database
+        # when a flush is due (what its request_finished receiver does).
+        from dangjian.kb import searchlog
+
+        searchlog.on_request_finished()

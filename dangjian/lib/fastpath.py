@@ -11,13 +11,15 @@ What it keeps of Django's cycle:
   Django would refuse or redirect goes to Django, which does so;
 * the security headers: Django's own SecurityMiddleware and
   XFrameOptionsMiddleware are applied to the answer;
-* database connections released as Django releases them, and
-  ``request_finished`` sent once the answer has been sent;
+* database connections released as Django releases them;
 * an error is logged like Django's and answered with the API's 500 body.
 
 Subclasses say which requests they take (`takes`), read what the request
 asks (`parse`: None when it is not plainly well formed, so that Django gives
-the API's own validation answer) and build the answer (`answer`).
+the API's own validation answer), build the answer (`answer`) and may do
+work once it has been sent (`after_response`). Django's ``request_finished``
+is not sent: its receivers cost a vote a tenth of its throughput, and each
+fast path does what its requests need instead.
 """
 
 from __future__ import annotations
@@ -114,7 +116,29 @@ class FastPath:
             ("Set-Cookie", c.output(header="")) for c in response.cookies.values()
         ]
         start_response(status, headers)
-        # The server closes the response when it has sent it, which sends
-        # request_finished as in Django's cycle: buffered search logs and
-        # page views are flushed then, off the answer's path.
-        return response
+        if type(self).after_response is FastPath.after_response:
+            return [response.content]
+        return _Sent(response.content, self.after_response)
+
+    def after_response(self) -> None:
+        """Work for after the answer has been sent (a subclass's): what
+        Django's ``request_finished`` receivers would do for this request."""
+
+
+class _Sent:
+    """An answer's body; the server calls `close` once it has sent it."""
+
+    __slots__ = ("body", "after")
+
+    def __init__(self, body: bytes, after):
+        self.body = body
+        self.after = after
+
+    def __iter__(self):
+        return iter((self.body,))
+
+    def close(self) -> None:
+        try:
+            self.after()
+        except Exception:  # the answer is out: log, never raise into the server
+            logger.exception("Fast path: after the response")
