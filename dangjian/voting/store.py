@@ -97,6 +97,8 @@ if (counts[1] > tonumber(ARGV[11]) or counts[2] > tonumber(ARGV[12]))
   return {428, 0, 0, 0}
 end
 if redis.call('HEXISTS', KEYS[1], 'loaded') == 0 then
+  -- The caller loads the voter and tries again: that try is what counts.
+  for i = 4, 6 do redis.call('DECR', KEYS[i]) end
   return {3, 0, 0, 0}
 end
 local vals = redis.call('HMGET', KEYS[1], 't', 'd:' .. day, 'c:' .. day .. ':' .. cand)

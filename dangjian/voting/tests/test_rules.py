@@ -148,3 +148,16 @@ class RateLimitTestCase(BaseTestCase):
         self.assertIn("captcha_required", codes)
         self.assertIn("rate_limited", codes)
         self.assertEqual(Vote.objects.count(), codes.count(201))
+
+    def test_first_votes_in_a_burst_are_not_charged_twice(self):
+        # A voter's first request loads their counts into Redis and tries
+        # again; only that second try counts toward the per-minute limits.
+        # (Eight requests at once from one new voter could otherwise reach
+        # the captcha threshold of 15 and be refused.)
+        campaign = make_campaign(
+            self.city, votes_per_day=1000, votes_per_candidate_per_day=1000
+        )
+        c1 = candidate_ids(campaign)[0]
+        with self.settings(VOTING_RATE_LIMITS={"captcha_voter_per_minute": 1}):
+            result = check_cast_vote(campaign.pk, c1, public_voter("13800000077"))
+        self.assertEqual(result.status, 201)
