@@ -15,7 +15,8 @@
 3. Relevance: MRR@10 and Recall@10 per query type on
    hotline_kb_bj/queries.jsonl and policy_qa_covid/queries.jsonl (the
    eval_recommended ones; --quick: a sample).
-4. Latency in-process: p50/p99 of single queries (labelled queries cycled).
+4. Latency in-process: p50/p99 of single queries (labelled queries cycled;
+   three rounds, the round with the median p99 reported).
 5. HTTP: GET /api/kb/search served by granian (WSGI, 2 workers) on its own
    SQLite database holding the same corpus as entries, 32 concurrent wrk
    clients cycling through the labelled queries, twice:
@@ -338,12 +339,19 @@ def latency(engine, queries, n):
     # not: keep the garbage collector from walking them during the timings.
     gc.collect()
     gc.freeze()
-    times = []
-    for i in range(n):
-        t0 = time.perf_counter()
-        engine.search(texts[i % len(texts)])
-        times.append((time.perf_counter() - t0) * 1000)
-    return percentile(times, 50), percentile(times, 99)
+    # Three rounds of the same n queries; the round with the median p99 is
+    # reported (on a shared 2-core machine one round's slowest ten queries
+    # can move by half with the neighbours' load).
+    rounds = []
+    for _ in range(3):
+        times = []
+        for i in range(n):
+            t0 = time.perf_counter()
+            engine.search(texts[i % len(texts)])
+            times.append((time.perf_counter() - t0) * 1000)
+        rounds.append((percentile(times, 99), percentile(times, 50)))
+    p99, p50 = sorted(rounds)[1]
+    return p50, p99
 
 
 # --- database and HTTP ------------------------------------------------------------
