@@ -268,9 +268,9 @@ class SearchIndex:
         state = (self.backend, self.backend.generation, self._synonyms())
         cached = self._results.get(key)
         held = self._results_for
-        if not (
-            held and held[0] is state[0] and held[1] == state[1] and held[2] is state[2]
-        ):
+        if held and held[0] is state[0] and held[1] == state[1] and held[2] is state[2]:
+            state = held
+        else:
             with self._lock:
                 self._results = {}
                 self._results_chars = 0
@@ -283,6 +283,10 @@ class SearchIndex:
         )
         chars = sum(len(text) for hit in results.hits for text in hit.snippets.texts())
         with self._lock:
+            if self._results_for is not state:
+                # The index changed while this was computed: keep it out of
+                # the new version's cache.
+                return results
             cache = self._results
             # The oldest go first, within a number of results and of
             # characters of text held for snippets (a bound on memory).

@@ -226,7 +226,8 @@ class TantivyBackend:
            field, weighted by the field's weight (BM25 per field); in the
            light fields only when it is not a common word (COMMON_FRAC).
         2. The query's character pairs in the heavy fields, plus the same
-           pairs again for a field holding nearly all of them (coordination).
+           pairs again for a document whose heavy fields hold nearly all of
+           them (coordination, as a conjunction of the rarest pairs).
         3. Pinyin typed by the user in the sound field, at the weight of the
            heaviest field: it is the only signal such a query has.
         4. The sound of the Chinese typed, low, so homophone typos still match
