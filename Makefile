@@ -35,7 +35,8 @@ run: demo
 	@echo "Log in with any demo account above, password: dangjian-demo (e.g. admin / dangjian-demo)"
 	@echo ""
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $(WORKERS) \
-		--blocking-threads 4 --static-path-route /static --static-path-mount var/static \
+		--blocking-threads 4 --respawn-failed-workers \
+		--static-path-route /static --static-path-mount var/static \
 		dangjian.wsgi:application
 
 test: venv

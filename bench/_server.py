@@ -42,6 +42,8 @@ def start_server(
         str(workers),
         "--blocking-threads",
         str(blocking_threads),
+        # As `make run`: a worker that dies is replaced, the server stays up.
+        "--respawn-failed-workers",
         "--log-level",
         "warning",
     ]

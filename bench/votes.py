@@ -154,14 +154,15 @@ end
 
 
 def build_voters(n: int) -> list[tuple[str, str, str]]:
-    from dangjian.voting.identity import issue_voter_token, phone_hash
+    from dangjian.voting.identity import issue_voter_token, new_device_id, phone_hash
 
     rng = random.Random(7)
     voters = []
     for i in range(n):
         token = issue_voter_token(phone_hash(f"13{i:09d}"))
         net = f"{rng.randint(11, 220)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-        voters.append((token, f"dev{i}", net))
+        # A device the server signed, as POST /api/votes/session hands out.
+        voters.append((token, new_device_id(), net))
     return voters
 
 

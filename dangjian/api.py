@@ -1,12 +1,19 @@
-"""The JSON API under /api/. Each capability adds its router here."""
+"""The JSON API under /api/. Each capability adds its router here.
+
+Every error answer follows one contract (`dangjian.lib.api_errors`): the
+handlers are set here, once, and the OpenAPI document lists for every
+operation each error status it can answer.
+"""
 
 from __future__ import annotations
 
+from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
 from dangjian.disclosure.api import router as disclosure_router
 from dangjian.experts.api import router as experts_router
 from dangjian.kb.api import router as kb_router
+from dangjian.lib import api_errors
 from dangjian.orgs.api import router as orgs_router
 from dangjian.publicity.api import router as publicity_router
 from dangjian.quiz.api import router as quiz_router
@@ -14,12 +21,37 @@ from dangjian.stats.api import router as stats_router
 from dangjian.study.api import router as study_router
 from dangjian.voting.api import router as voting_router
 
-api = NinjaAPI(
+
+class DangjianAPI(NinjaAPI):
+    def set_default_exception_handlers(self) -> None:
+        api_errors.install(self)
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(
+            path_prefix=path_prefix, path_params=path_params
+        )
+        return api_errors.document_errors(schema)
+
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = api_errors.wrap_view(pattern.callback)
+        # Any other address under /api/ is the contract's 404 (not Django's
+        # APPEND_SLASH redirect, nor the site's HTML page).
+        urls.append(re_path(r"", api_errors.not_found_view))
+        return urls
+
+
+api = DangjianAPI(
     title="党建云 API",
     version="1",
     description="Dangjian's JSON API. Authenticate with a session, or with "
-    "`Authorization: Bearer <token>` (see `manage.py issue_token`).",
+    "`Authorization: Bearer <token>` (see `manage.py issue_token`). Every "
+    'error answers `{"code": "…", "detail": "中文说明"}`; invalid parameters '
+    "(422) add `errors`, a list of `{field, message, code}`.",
     urls_namespace="api",
+    parser=api_errors.CleanParser(),
 )
 
 api.add_router("/", orgs_router)

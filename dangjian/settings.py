@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from pathlib import Path
 
 from dangjian.lib.env import (
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    # Security: login throttling and Content-Security-Policy
+    "axes",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -69,15 +73,22 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "dangjian.lib.middleware.EdgeInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dangjian.orgs.middleware.BearerTokenMiddleware",
+    "dangjian.lib.headers.PrivateCacheMiddleware",
+    "dangjian.lib.headers.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dangjian.urls"
+# A refused CSRF check: a Chinese page (JSON under /api/), not Django's English one.
+CSRF_FAILURE_VIEW = "dangjian.portal.views.csrf_failure"
 WSGI_APPLICATION = "dangjian.wsgi.application"
 AUTH_USER_MODEL = "orgs.Person"
 
@@ -151,6 +162,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:me"
 LOGOUT_REDIRECT_URL = "/"
+# Axes' backend first: it refuses a locked account or address before any
+# password is checked (dangjian/orgs/throttle.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -162,8 +179,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
+# Uploads: names under a private prefix (documents/, study/, experts/, exports/)
+# go to the "private" store, the rest (Wagtail images) to the public MEDIA_ROOT.
+# See dangjian/lib/storage.py; nginx may serve MEDIA_ROOT only.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "dangjian.lib.storage.RoutedStorage"},
+    "public": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "dangjian.lib.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -172,15 +194,99 @@ STORAGES = {
         )
     },
 }
+if env("DANGJIAN_PRIVATE_S3_BUCKET"):
+    # Private files in an S3-compatible bucket (needs django-storages[s3]);
+    # never public, still served only through the permission-checked views.
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("DANGJIAN_PRIVATE_S3_BUCKET"),
+            "endpoint_url": env("DANGJIAN_PRIVATE_S3_ENDPOINT_URL") or None,
+            "region_name": env("DANGJIAN_PRIVATE_S3_REGION") or None,
+            "access_key": env("DANGJIAN_PRIVATE_S3_ACCESS_KEY") or None,
+            "secret_key": envsecret("DANGJIAN_PRIVATE_S3_SECRET_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", str(10 * 1024 * 1024)
 )
 
+# Security. Behind HTTPS set the "production" block of .env.example;
+# `manage.py check --deploy` then has nothing to say.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
+# The load balancer's health check may come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# "HTTP_X_FORWARDED_PROTO=https": the proxy's header saying the request was HTTPS
+# (only behind a proxy that always sets or overwrites it).
+SECURE_PROXY_SSL_HEADER = (
+    tuple(env("SECURE_PROXY_SSL_HEADER").split("=", 1))
+    if "=" in env("SECURE_PROXY_SSL_HEADER")
+    else None
+)
+# SAMEORIGIN, not DENY: Wagtail's live preview shows the page in a frame.
+# The CSP's frame-ancestors says the same to browsers that read it.
 X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
+# Content-Security-Policy (django-csp; dangjian/lib/headers.py). The public
+# site runs no inline script at all; inline style attributes (progress bars)
+# are allowed. CSP_EXTRA_SOURCES adds hosts (a CDN, a media bucket, video
+# embeds) to images, media, frames and fetches.
+CSP_EXTRA_SOURCES = envlist("CSP_EXTRA_SOURCES", "")
+_CSP_COMMON = {
+    "default-src": ["'self'"],
+    "img-src": ["'self'", "data:", "blob:", *CSP_EXTRA_SOURCES],
+    "font-src": ["'self'", "data:"],
+    "media-src": ["'self'", "blob:", *CSP_EXTRA_SOURCES],
+    "connect-src": ["'self'", *CSP_EXTRA_SOURCES],
+    "frame-src": ["'self'", *CSP_EXTRA_SOURCES],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+    }
+}
+# The Wagtail admin's widgets still carry inline scripts: inline is allowed
+# there, scripts from other hosts are not.
+DANGJIAN_ADMIN_CSP = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+    }
+}
+
+# Login throttling (django-axes; dangjian/orgs/throttle.py). An account is
+# locked after LOGIN_FAILURES_PER_ACCOUNT failures, an address after
+# LOGIN_FAILURES_PER_ADDRESS, for LOGIN_COOLOFF_MINUTES; admins unlock at
+# 设置 → 登录锁定.
+AXES_HANDLER = "dangjian.orgs.throttle.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURES_PER_ACCOUNT", "5")
+DANGJIAN_LOGIN_FAILURES_PER_ADDRESS = envint("LOGIN_FAILURES_PER_ADDRESS", "30")
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "15"))
+AXES_CLIENT_IP_CALLABLE = "dangjian.lib.clientaddr.client_ip"
+AXES_LOCKOUT_CALLABLE = "dangjian.orgs.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # the Django admin is not used; see orgs/views_axes.py
+AXES_DISABLE_ACCESS_LOG = True  # no record of every successful login (addresses)
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,
@@ -223,7 +329,8 @@ DANGJIAN_CITY_NAME = env("DANGJIAN_CITY_NAME", "")
 
 # Policy experts (dangjian/experts)
 DANGJIAN_EXPERTS_SLA_HOURS = envint("DANGJIAN_EXPERTS_SLA_HOURS", "48")
-# Files served only through permission-checked views (expert attachments, videos).
+# Files served only through permission-checked views (documents, expert
+# attachments, videos, posters); must not lie inside MEDIA_ROOT.
 DANGJIAN_PRIVATE_MEDIA_ROOT = env(
     "DANGJIAN_PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private")
 )
@@ -252,8 +359,13 @@ KB_SEARCH_FAST_PATH = envbool("KB_SEARCH_FAST_PATH", "True")
 
 # Statistics (dangjian/stats): page views counted on the server, flushed in batches.
 DANGJIAN_VIEW_COUNTING = envbool("DANGJIAN_VIEW_COUNTING", "True")
-DANGJIAN_VIEW_FLUSH_SECONDS = envint("DANGJIAN_VIEW_FLUSH_SECONDS", "10")
-DANGJIAN_VIEW_FLUSH_HITS = envint("DANGJIAN_VIEW_FLUSH_HITS", "500")
+# Write-behind buffers (view counts, the search log; dangjian/lib/writebehind.py):
+# written to the database every N seconds (0: only by hand) or at N rows, by a
+# flusher thread in each process; with Redis, set IN_PROCESS=False when
+# `manage.py flush_buffers --loop` runs as a service.
+DANGJIAN_WRITE_BEHIND_SECONDS = envint("DANGJIAN_WRITE_BEHIND_SECONDS", "10")
+DANGJIAN_WRITE_BEHIND_ROWS = envint("DANGJIAN_WRITE_BEHIND_ROWS", "5000")
+DANGJIAN_WRITE_BEHIND_IN_PROCESS = envbool("DANGJIAN_WRITE_BEHIND_IN_PROCESS", "True")
 
 # Publicity (dangjian/publicity): outbound webhooks retried with backoff.
 PUBLICITY_WEBHOOK_MAX_ATTEMPTS = envint("PUBLICITY_WEBHOOK_MAX_ATTEMPTS", "6")

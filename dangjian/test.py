@@ -177,3 +177,22 @@ BROWSER_MARKS = [
         reason="chromium is not installed (apt-get install chromium); CI installs it",
     ),
 ]
+
+
+def wait_until(page, expression: str, arg=None, *, timeout: float = 10.0):
+    """Polls ``page.evaluate(expression, arg)`` until it is truthy.
+
+    Playwright's ``wait_for_function`` compiles its predicate inside the page,
+    which the site's Content-Security-Policy (no 'unsafe-eval') forbids;
+    ``evaluate`` runs through the DevTools protocol, which the policy allows.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = page.evaluate(expression, arg)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.1)

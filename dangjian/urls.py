@@ -1,13 +1,15 @@
 from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from dangjian.api import api
+from dangjian.lib.storage import serve_public_media
 from dangjian.portal import views as portal_views
 
+handler400 = "dangjian.portal.views.bad_request"
+handler403 = "dangjian.portal.views.permission_denied"
 handler404 = "dangjian.portal.views.page_not_found"
 handler500 = "dangjian.portal.views.server_error"
 
@@ -28,14 +30,9 @@ urlpatterns = [
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):
-    # Uploaded files; a deployment behind nginx serves /media/ itself. Documents
-    # are left out: they go through Wagtail's permission-checked serve view.
-    urlpatterns.append(
-        re_path(
-            r"^media/(?P<path>(?!documents/).*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    )
+    # Public uploads (Wagtail images) from MEDIA_ROOT; a deployment behind nginx
+    # serves /media/ itself. Private files are not in MEDIA_ROOT at all, and any
+    # path naming a private prefix, however spelled, is a 404 here.
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", serve_public_media))
 
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -21,22 +21,32 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from dangjian.disclosure import scan
 from dangjian.disclosure.models import (
-    ConfidentialityReviewTask,
-    ConfidentialityScanTask,
     DisclosureCategory,
     DisclosureIndexPage,
     DisclosureItemPage,
     DisclosureSectionPage,
     ReleaseRecord,
     ScanFlag,
-    ScanRun,
     SensitiveTerm,
-    UnitApprovalTask,
-    UnitRoleTask,
     workflow_state_for,
 )
+from dangjian.disclosure.workflow import (
+    ConfidentialityReviewTask,
+    ConfidentialityScanTask,
+    UnitApprovalTask,
+)
+
+# The scan of a revision and the rule for a step's approve/reject belong to
+# the workflow's tasks (dangjian.disclosure.workflow); re-exported here.
+from dangjian.disclosure.workflow import UnitRoleTask as UnitRoleTask  # noqa: I001
+from dangjian.disclosure.workflow import _attachment_text as _attachment_text
+from dangjian.disclosure.workflow import body_text as body_text
+from dangjian.disclosure.workflow import check_task_action as check_task_action
+from dangjian.disclosure.workflow import do_scan_revision as do_scan_revision
+from dangjian.disclosure.workflow import flags_for as flags_for
+from dangjian.disclosure.workflow import pending_flags as pending_flags
+from dangjian.disclosure.workflow import scan_item_content as scan_item_content
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.roles import grant_unit_pages
 from dangjian.orgs.scope import scope_for
@@ -158,86 +168,6 @@ def do_ensure_sections(units, column: DisclosureIndexPage) -> int:
     return created
 
 
-# --- The confidentiality scan ------------------------------------------------
-
-
-def _attachment_text(attachment) -> tuple[str, str | None]:
-    document = attachment.document
-    name = attachment.caption or document.title or document.filename
-    try:
-        with document.file.open("rb") as handle:
-            data = handle.read(20 * 1024 * 1024)
-    except (OSError, ValueError):
-        return name, None
-    return name, scan.extract_text(document.filename, data)
-
-
-def scan_item_content(item: DisclosureItemPage) -> list[scan.Finding]:
-    """Findings in the title, summary, body and every attachment of this content."""
-    terms = list(SensitiveTerm.objects.values_list("term", flat=True))
-    findings = scan.scan_text(item.title, "标题", terms)
-    findings += scan.scan_text(item.summary, "摘要", terms)
-    findings += scan.scan_text(scan.html_to_text(item.body), "正文", terms)
-    for attachment in item.attachments.all():
-        name, text = _attachment_text(attachment)
-        field = f"附件：{name}"
-        if text is None:
-            findings.append(scan.Finding(scan.RULE_UNREADABLE, field, 0, 0, name))
-        else:
-            findings += scan.scan_text(text, field, terms)
-    return findings
-
-
-def body_text(item: DisclosureItemPage) -> str:
-    return scan.html_to_text(item.body)
-
-
-@transaction.atomic
-def do_scan_revision(item: DisclosureItemPage, revision) -> ScanRun:
-    """Scans one revision once; records each finding as a flag to decide on."""
-    existing = ScanRun.objects.filter(revision=revision).first()
-    if existing is not None:
-        return existing
-    content = revision.as_object()
-    findings = scan_item_content(content)
-    ScanFlag.objects.bulk_create(
-        ScanFlag(
-            page_id=item.pk,
-            revision=revision,
-            rule=f.rule,
-            field=f.field[:200],
-            start=f.start,
-            end=f.end,
-            text=f.text[:200],
-            before=f.before[-60:],
-            after=f.after[:60],
-        )
-        for f in findings
-    )
-    run = ScanRun.objects.create(
-        page_id=item.pk, revision=revision, flag_count=len(findings)
-    )
-    counts: dict[str, int] = {}
-    for f in findings:
-        counts[f.rule] = counts.get(f.rule, 0) + 1
-    log(
-        instance=item,
-        action="dangjian.disclosure.scan",
-        revision=revision,
-        data={"flags": len(findings), "rules": counts},
-    )
-    return run
-
-
-def flags_for(item, revision):
-    return ScanFlag.objects.filter(page_id=item.pk, revision=revision)
-
-
-def pending_flags(item, revision):
-    """Flags that still block release: undecided, or decided "须删改"."""
-    return flags_for(item, revision).exclude(decision=ScanFlag.Decision.PUBLISHABLE)
-
-
 # --- Review and approval -----------------------------------------------------
 
 
@@ -290,30 +220,6 @@ def do_decide_flag(flag: ScanFlag, *, decision: str, reason: str = "", acting_us
         },
     )
     return flag
-
-
-def check_task_action(task_state, user, action_name, comment: str = "") -> None:
-    """Refuses an approve/reject that the release rules do not allow."""
-    task = task_state.task.specific
-    item = task_state.workflow_state.content_object.specific
-    if task_state.status != TaskState.STATUS_IN_PROGRESS:
-        raise PermissionDenied("该环节已经办结。")
-    if action_name not in ("approve", "reject"):
-        raise ValidationError("未知操作。")
-    if not isinstance(task, UnitRoleTask) or not task.user_can_act(item, user):
-        raise PermissionDenied("您不是本单位该环节的办理人。")
-    if task_state.revision_id != item.get_latest_revision().pk:
-        raise ValidationError("内容在提交后已被修改，请退回后重新提交。")
-    if action_name == "approve" and isinstance(task, ConfidentialityReviewTask):
-        if not ScanRun.objects.filter(revision_id=task_state.revision_id).exists():
-            raise ValidationError("该版本尚未完成自动保密扫描。")
-        blocking = pending_flags(item, task_state.revision)
-        undecided = blocking.filter(decision="").count()
-        redact = blocking.filter(decision=ScanFlag.Decision.REDACT).count()
-        if undecided:
-            raise ValidationError(f"还有 {undecided} 处扫描标记未作结论，不能通过。")
-        if redact:
-            raise ValidationError("有标记被认定须删改，请退回编辑修改。")
 
 
 @transaction.atomic

@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field
 
 from dangjian.disclosure.models import DisclosureItemPage
 from dangjian.disclosure.search import search_items
+from dangjian.lib.api_errors import ApiError, errors
+from dangjian.lib.api_types import MAX_ID, Id
 
 router = Router(tags=["党务公开"])
 
@@ -57,8 +59,8 @@ class ItemListOut(Schema):
 
 class ListParams(Schema):
     q: str = Field("", max_length=100)
-    unit: int | None = Field(None, gt=0)
-    category: int | None = Field(None, gt=0)
+    unit: int | None = Field(None, ge=1, le=MAX_ID)
+    category: int | None = Field(None, ge=1, le=MAX_ID)
     year: int | None = Field(None, ge=1949, le=2100)
     scope: str | None = Field(None, pattern="^(public|internal)$")
     limit: int = Field(20, ge=1, le=100)
@@ -123,8 +125,12 @@ def list_items(request, response: HttpResponse, params: Query[ListParams]):
     return {"total": total, "items": [_out(i, request) for i in items]}
 
 
-@router.get("/{int:item_id}", response=ItemDetailOut, summary="公开事项详情")
-def get_item(request, response: HttpResponse, item_id: int):
+@router.get(
+    "/{int:item_id}",
+    response={200: ItemDetailOut, **errors(404)},
+    summary="公开事项详情",
+)
+def get_item(request, response: HttpResponse, item_id: Id):
     _private(response)
     item = (
         DisclosureItemPage.objects.visible_to(request.user)
@@ -133,7 +139,7 @@ def get_item(request, response: HttpResponse, item_id: int):
         .first()
     )
     if item is None:
-        raise HttpError(404, "未找到该公开事项，或您不在其公开范围内")
+        raise ApiError(404, "not_found", _("未找到该公开事项，或您不在其公开范围内"))
     data = _out(item, request)
     data.update(
         body=item.body,

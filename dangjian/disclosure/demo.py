@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from dangjian.disclosure import actions
 from dangjian.disclosure.models import (
+    DisclosureAttachment,
     DisclosureCategory,
     DisclosureItemPage,
     DisclosureSectionPage,
@@ -377,6 +378,53 @@ ITEMS = [
 ]
 
 
+# Attachments (small PDFs made on the spot), on 党内 items and one public item:
+# slug -> (title, file name, paragraphs).
+ATTACHMENTS = {
+    "d01": (
+        "市委宣传部2026年度工作要点（全文）",
+        "gongzuo-yaodian-2026.pdf",
+        [
+            "一、坚持以学铸魂，深入学习贯彻党的二十大精神。",
+            "二、坚持守正创新，做好新闻宣传和网络宣传工作。",
+            "三、坚持固本培元，加强基层党组织建设。",
+        ],
+    ),
+    "d02": (
+        "专题研讨安排表",
+        "zhuanti-yantao-anpai.pdf",
+        [
+            "第一阶段：个人自学，通读党的二十大报告原文。",
+            "第二阶段：各党支部分别组织专题研讨，每名党员交流发言。",
+            "第三阶段：部机关党委汇总研讨情况，形成学习报告。",
+        ],
+    ),
+    "d03": (
+        "第三季度党费收缴明细",
+        "dangfei-2026q3.pdf",
+        [
+            "本支部应交党费党员全部按月足额交纳，无欠交情况。",
+            "收缴党费已按规定全额上缴上级党委，收缴明细存支部备查。",
+        ],
+    ),
+    "p02": (
+        "市公安局机关党委党费收缴情况（附表）",
+        "gongan-dangfei-2026q3.pdf",
+        [
+            "局机关各党支部第三季度党费均已按时收缴。",
+            "各支部收缴情况经支部委员会核对，已报局机关党委备案。",
+        ],
+    ),
+}
+
+
+def _attachment(title: str, filename: str, paragraphs: list[str]):
+    from dangjian.lib.demo_files import demo_document
+
+    document = demo_document(title, filename, paragraphs)
+    return DisclosureAttachment(document=document, caption=title)
+
+
 def _paragraphs(ctx: DemoContext) -> list[str]:
     path = ctx.data_file("report20/paragraphs.jsonl")
     if path is None:
@@ -457,9 +505,9 @@ def _act(page, people, *, reject_reason: str = ""):
 
 
 def load(ctx: DemoContext) -> str:
-    from dangjian.portal.models import HomePage
+    from dangjian.lib.site import home_page
 
-    home = HomePage.objects.first()
+    home = home_page()
     if home is None:
         return "未找到首页，跳过"
     column = actions.do_ensure_column(home)
@@ -537,6 +585,8 @@ def load(ctx: DemoContext) -> str:
             owner=people["editor"],
         )
         page.audience = [o for o in (_org(ctx, a) for a in audience) if o]
+        if slug in ATTACHMENTS:
+            page.attachments = [_attachment(*ATTACHMENTS[slug])]
         if state == "released" and slug not in THROUGH_WORKFLOW:
             # Earlier items come from the units' previous sites, as an archive;
             # the recent ones below went through this platform's workflow.

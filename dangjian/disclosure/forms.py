@@ -9,6 +9,9 @@ from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.forms import TaskStateCommentForm
 
+from dangjian.disclosure.permissions import narrow_to_choosable_items
+from dangjian.orgs.models import Organisation
+
 PERIOD_RE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])|-Q[1-4]|-H[12])?$")
 
 
@@ -46,8 +49,6 @@ class DisclosureItemForm(WagtailAdminPageForm):
 
     def __init__(self, *args, parent_page=None, **kwargs):
         super().__init__(*args, parent_page=parent_page, **kwargs)
-        from dangjian.orgs.models import Organisation
-
         unit = getattr(getattr(parent_page, "specific", None), "organisation", None)
         if unit is None and self.instance.subject_unit_id:
             unit = self.instance.subject_unit
@@ -62,12 +63,15 @@ class DisclosureItemForm(WagtailAdminPageForm):
                 "release_plan"
             ].queryset.filter(organisation=unit, is_active=True)
         if "interprets" in self.fields:
-            from dangjian.disclosure.models import DisclosureItemPage
-
-            qs = DisclosureItemPage.objects.released()
+            # The form's model (DisclosureItemPage), which imports this module.
+            qs = type(self.instance).objects.released()
             if self.instance.pk:
                 qs = qs.exclude(pk=self.instance.pk)
-            self.fields["interprets"].queryset = qs
+            # Only items the person may see or works on: another unit's 党内
+            # items out of their scope are refused, and so never shown.
+            self.fields["interprets"].queryset = narrow_to_choosable_items(
+                getattr(self, "for_user", None), qs
+            )
 
     def clean(self):
         cleaned = super().clean()

@@ -40,16 +40,18 @@ from wagtail.models import (
     PageQuerySet,
     Revision,
     RevisionMixin,
-    Task,
-    TaskState,
     WorkflowState,
 )
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
 from dangjian.disclosure.forms import DisclosureItemForm
+from dangjian.disclosure.permissions import (
+    DisclosurePagePermissionTester,
+    DisclosureSectionPermissionTester,
+)
 from dangjian.orgs.models import Organisation, Role
-from dangjian.orgs.scope import scope_for
+from dangjian.orgs.scope import managed_organisations, scope_for
 
 BODY_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr", "blockquote"]
 
@@ -123,8 +125,6 @@ class DisclosureSectionPage(Page):
         verbose_name = _("单位公开专栏")
 
     def permissions_for_user(self, user):
-        from dangjian.disclosure.permissions import DisclosureSectionPermissionTester
-
         return DisclosureSectionPermissionTester(user, self)
 
     def serve(self, request, *args, **kwargs):
@@ -142,6 +142,7 @@ class DisclosureItemQuerySet(PageQuerySet):
         return self.live().filter(withdrawn_at__isnull=True)
 
     def public(self):
+        """Released 社会公开 items: the queryset form of ``DisclosureItemPage.is_public``."""
         return self.released().filter(scope=DisclosureItemPage.Scope.PUBLIC)
 
     def visible_to(self, person):
@@ -162,6 +163,25 @@ class DisclosureItemQuerySet(PageQuerySet):
 
     def for_unit(self, organisation_id: int):
         return self.filter(subject_unit_id=organisation_id)
+
+    def choosable_by(self, user):
+        """Items the person may pick in a chooser or a form field.
+
+        Released items they may see (public ones, 党内 ones in their scope), and
+        any item of a unit they work on disclosure for. Another unit's drafts and
+        its 党内 items out of the person's scope never appear, not even by title.
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        units = managed_organisations(
+            user, [Role.EDITOR, Role.REVIEWER, Role.APPROVER, Role.UNIT_ADMIN]
+        )
+        return self.filter(
+            Q(subject_unit__in=units)
+            | Q(pk__in=DisclosureItemPage.objects.visible_to(user).values("pk"))
+        )
 
 
 DisclosureItemManager = PageManager.from_queryset(DisclosureItemQuerySet)
@@ -306,6 +326,15 @@ class DisclosureItemPage(Page):
         return self.scope == self.Scope.INTERNAL
 
     @property
+    def is_public(self) -> bool:
+        """Released to society: live, not withdrawn and 社会公开. The one rule
+        (``DisclosureItemQuerySet.public`` is its queryset form) behind feeds,
+        webhooks, share cards and sitemaps; 党内公开 items are never public."""
+        return (
+            self.scope == self.Scope.PUBLIC and self.live and self.withdrawn_at is None
+        )
+
+    @property
     def released_at(self):
         return self.first_published_at
 
@@ -318,8 +347,6 @@ class DisclosureItemPage(Page):
         return super().save(*args, **kwargs)
 
     def permissions_for_user(self, user):
-        from dangjian.disclosure.permissions import DisclosurePagePermissionTester
-
         return DisclosurePagePermissionTester(user, self)
 
     def is_visible_to(self, person) -> bool:
@@ -389,7 +416,7 @@ class DisclosureItemPage(Page):
 
     def get_sitemap_urls(self, request=None):
         # Only public, released items go into any sitemap.
-        if self.scope != self.Scope.PUBLIC or not self.live or self.withdrawn_at:
+        if not self.is_public:
             return []
         return super().get_sitemap_urls(request)
 
@@ -524,183 +551,6 @@ class ScanRun(models.Model):
 
     def __str__(self):
         return f"{self.revision_id}: {self.flag_count}"
-
-
-# --- Workflow tasks -------------------------------------------------------
-
-
-def _item_for(obj) -> DisclosureItemPage | None:
-    obj = getattr(obj, "specific", obj)
-    return obj if isinstance(obj, DisclosureItemPage) else None
-
-
-class ConfidentialityScanTask(Task):
-    """Automatic: scans title, body and attachment text, then hands over.
-
-    The task never waits: it records its flags and approves itself, so the
-    human 保密审查 that follows sees them. It cannot be skipped because the
-    review task refuses to pass a revision that has not been scanned.
-    """
-
-    class Meta:
-        verbose_name = _("自动保密扫描")
-        verbose_name_plural = _("自动保密扫描")
-
-    @classmethod
-    def get_description(cls):
-        return _("自动扫描密级标志、身份证号、电话、银行卡号、住址和敏感词")
-
-    def start(self, workflow_state, user=None):
-        from dangjian.disclosure.actions import do_scan_revision
-
-        task_state = super().start(workflow_state, user=user)
-        item = _item_for(workflow_state.content_object)
-        if item is not None:
-            do_scan_revision(item, task_state.revision)
-        task_state.status = TaskState.STATUS_APPROVED
-        task_state.finished_at = timezone.now()
-        task_state.comment = "自动扫描完成"
-        task_state.save(update_fields=["status", "finished_at", "comment"])
-        return task_state
-
-    def locked_for_user(self, obj, user):
-        return not user.is_superuser
-
-
-class UnitRoleTask(Task):
-    """A human step done by one role of the item's subject unit."""
-
-    role: str = ""
-
-    class Meta:
-        abstract = True
-
-    def user_can_act(self, obj, user) -> bool:
-        item = _item_for(obj)
-        if item is None or not user.is_authenticated or not user.is_active:
-            return False
-        if user.is_superuser:
-            return True
-        return scope_for(user).has_role(item.subject_unit_id, self.role)
-
-    def user_can_access_editor(self, obj, user):
-        return self.user_can_act(obj, user)
-
-    def locked_for_user(self, obj, user):
-        # The content under review must be the content that is released.
-        return not user.is_superuser
-
-    def get_task_states_user_can_moderate(self, user, **kwargs):
-        states = TaskState.objects.filter(
-            task=self, status=TaskState.STATUS_IN_PROGRESS
-        )
-        if user.is_superuser:
-            return states
-        units = [org for org, role in scope_for(user).roles if role == self.role]
-        if not units:
-            return TaskState.objects.none()
-        page_ids = [
-            str(pk)
-            for pk in DisclosureItemPage.objects.filter(
-                subject_unit_id__in=units
-            ).values_list("pk", flat=True)
-        ]
-        return states.filter(workflow_state__object_id__in=page_ids)
-
-    def get_form_for_action(self, action):
-        if action == "reject":
-            from dangjian.disclosure.forms import RejectCommentForm
-
-            return RejectCommentForm
-        return super().get_form_for_action(action)
-
-    def on_action(self, task_state, user, action_name, **kwargs):
-        from dangjian.disclosure.actions import check_task_action
-
-        check_task_action(task_state, user, action_name)
-        super().on_action(task_state, user, action_name, **kwargs)
-
-
-class ConfidentialityReviewTask(UnitRoleTask):
-    """保密审查: the unit's reviewer decides on every flag, then passes or rejects."""
-
-    role = Role.REVIEWER
-
-    class Meta:
-        verbose_name = _("保密审查")
-        verbose_name_plural = _("保密审查")
-
-    @classmethod
-    def get_description(cls):
-        return _("事项所属单位的保密审查员逐条审查扫描标记，通过或退回")
-
-    def start(self, workflow_state, user=None):
-        from dangjian.disclosure.actions import do_scan_revision
-
-        task_state = super().start(workflow_state, user=user)
-        # A resubmission after a rejection resumes here, so scan the new revision.
-        item = _item_for(workflow_state.content_object)
-        if item is not None:
-            do_scan_revision(item, task_state.revision)
-        return task_state
-
-    def get_actions(self, obj, user):
-        from dangjian.disclosure.actions import pending_flags
-
-        if not self.user_can_act(obj, user):
-            return []
-        actions = [("reject", _("退回修改"), True)]
-        item = _item_for(obj)
-        revision = item.get_latest_revision() if item else None
-        if revision is not None and not pending_flags(item, revision).exists():
-            actions.append(("approve", _("通过保密审查"), False))
-        return actions
-
-
-class UnitApprovalTask(UnitRoleTask):
-    """The unit approver (单位负责人) approves the release."""
-
-    role = Role.APPROVER
-
-    class Meta:
-        verbose_name = _("单位审批")
-        verbose_name_plural = _("单位审批")
-
-    @classmethod
-    def get_description(cls):
-        return _("事项所属单位的审批人批准发布")
-
-    def start(self, workflow_state, user=None):
-        # A resubmission after the approver rejected resumes at this task; the
-        # changed content must go through 保密审查 again first.
-        review = (
-            ConfidentialityReviewTask.objects.filter(
-                workflow_tasks__workflow=workflow_state.workflow, active=True
-            )
-            .order_by("workflow_tasks__sort_order")
-            .first()
-        )
-        latest = workflow_state.content_object.get_latest_revision()
-        if (
-            review is not None
-            and not TaskState.objects.filter(
-                workflow_state=workflow_state,
-                task=review,
-                status=TaskState.STATUS_APPROVED,
-                revision=latest,
-            ).exists()
-        ):
-            return review.start(workflow_state, user=user)
-        return super().start(workflow_state, user=user)
-
-    def get_actions(self, obj, user):
-        if not self.user_can_act(obj, user):
-            return []
-        return [
-            ("reject", _("退回修改"), True),
-            ("approve", _("批准发布"), False),
-            ("approve", _("批准并留言"), True),
-        ]
 
 
 # --- Routine release calendar ----------------------------------------------
@@ -874,3 +724,38 @@ class PressConference(DraftStateMixin, RevisionMixin, ClusterableModel):
             else:
                 rows.append((line, ""))
         return rows
+
+
+# The workflow's Task models live in dangjian.disclosure.workflow, which uses
+# the models above; importing it here registers them with the disclosure app.
+from dangjian.disclosure.workflow import (  # noqa: E402
+    ConfidentialityReviewTask,
+    ConfidentialityScanTask,
+    UnitApprovalTask,
+    UnitRoleTask,
+    _item_for,
+)
+
+__all__ = [
+    "BODY_FEATURES",
+    "ConfidentialityReviewTask",
+    "ConfidentialityScanTask",
+    "DisclosureAttachment",
+    "DisclosureCategory",
+    "DisclosureIndexPage",
+    "DisclosureItemManager",
+    "DisclosureItemPage",
+    "DisclosureItemQuerySet",
+    "DisclosureSectionPage",
+    "PressConference",
+    "PressConferenceQuerySet",
+    "ReleasePlan",
+    "ReleaseRecord",
+    "ScanFlag",
+    "ScanRun",
+    "SensitiveTerm",
+    "UnitApprovalTask",
+    "UnitRoleTask",
+    "_item_for",
+    "workflow_state_for",
+]

@@ -1,4 +1,4 @@
-"""Who may publish or unpublish a disclosure item outside the workflow.
+"""Who may publish a disclosure item outside the workflow, and pick it in a form.
 
 Approvers and unit admins hold Wagtail's ``publish_page`` on their unit's
 pages (so the workflow can publish on their approval), but they must not use
@@ -9,6 +9,7 @@ audited as a direct release (see ``actions.do_record_release``).
 
 from __future__ import annotations
 
+from django.apps import apps
 from wagtail.models import PagePermissionTester, Revision, WorkflowState
 
 
@@ -58,3 +59,23 @@ class DisclosureSectionPermissionTester(PagePermissionTester):
     def can_publish_subpage(self):
         # "Create and publish" in one go would skip the release workflow.
         return self.user.is_superuser and super().can_publish_subpage()
+
+
+def _items():
+    # The model is looked up in the registry: models.py imports the testers
+    # above, so this module cannot import models.py.
+    return apps.get_model("disclosure", "DisclosureItemPage")
+
+
+def choosable_items(user):
+    """Disclosure items the person may pick in a chooser or a form field
+    (``DisclosureItemQuerySet.choosable_by``, where the rule lives)."""
+    return _items().objects.choosable_by(user)
+
+
+def narrow_to_choosable_items(user, queryset):
+    """``queryset`` (of items or of pages) without items the person may not pick."""
+    if user is not None and user.is_authenticated and user.is_superuser:
+        return queryset
+    hidden = _items().objects.exclude(pk__in=choosable_items(user).values("pk"))
+    return queryset.exclude(pk__in=hidden.values("pk"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dangjian.orgs.scope import scope_for
+from dangjian.orgs.scope import PUBLIC_TOKEN, audience_tokens, item_audience_tokens
 
 INDEX = "disclosure"
 
@@ -29,19 +29,17 @@ def register() -> None:
 
 
 def audience_values(item) -> list[str]:
+    """The item's audience tokens (``dangjian.orgs.scope``, the one rule)."""
     if item.scope == item.Scope.PUBLIC:
-        return ["public"]
-    prefix = "tree" if item.include_descendants else "org"
-    return [f"{prefix}:{pk}" for pk in item.audience.values_list("pk", flat=True)]
+        return [PUBLIC_TOKEN]
+    return item_audience_tokens(
+        item.audience.values_list("pk", flat=True), item.include_descendants
+    )
 
 
 def audience_for(person) -> list[str]:
-    """The audience values a person may read."""
-    scope = scope_for(person)
-    values = ["public"]
-    values += [f"org:{pk}" for pk in sorted(scope.member_of)]
-    values += [f"tree:{pk}" for pk in sorted(scope.within)]
-    return values
+    """The audience tokens a person may read (``dangjian.orgs.scope``)."""
+    return audience_tokens(person)
 
 
 def document_for(item):

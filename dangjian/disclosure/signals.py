@@ -8,6 +8,11 @@ from django.dispatch import receiver
 from wagtail.models import PageLogEntry
 from wagtail.signals import page_unpublished
 
+from dangjian.disclosure.actions import (
+    bump_generation,
+    do_record_release,
+    reindex_on_commit,
+)
 from dangjian.disclosure.models import DisclosureItemPage
 
 RELEASE_ACTIONS = {"wagtail.publish", "wagtail.publish.scheduled", "wagtail.rollback"}
@@ -25,15 +30,11 @@ def record_release(sender, instance, created, **kwargs):
     item = DisclosureItemPage.objects.filter(pk=instance.page_id).first()
     if item is None:
         return
-    from dangjian.disclosure.actions import do_record_release
-
     do_record_release(item, instance.revision, user=instance.user)
 
 
 @receiver(page_unpublished, sender=DisclosureItemPage)
 def forget_unpublished(sender, instance, **kwargs):
     # Wagtail's own log records who unpublished; the column and index follow.
-    from dangjian.disclosure.actions import bump_generation, reindex_on_commit
-
     transaction.on_commit(bump_generation)
     reindex_on_commit(instance.pk)

@@ -17,7 +17,13 @@ from dangjian.disclosure.models import (
     ReleasePlan,
     SensitiveTerm,
 )
+from dangjian.disclosure.permissions import narrow_to_choosable_items
 from dangjian.orgs.models import Role
+from dangjian.orgs.permissions import (
+    UnitScopedViewSetMixin,
+    register_choice_scope,
+    register_unit_policy,
+)
 from dangjian.orgs.scope import managed_organisations, scope_for
 
 
@@ -34,17 +40,21 @@ class SensitiveTermViewSet(SnippetViewSet):
     search_fields = ["term"]
 
 
-class ReleasePlanViewSet(SnippetViewSet):
+# A unit admin keeps the plans of the units they manage; editors see them.
+register_unit_policy(
+    ReleasePlan, unit_field="organisation", roles=[Role.UNIT_ADMIN, Role.EDITOR]
+)
+# Forms and choosers offer only the items a person may see or works on.
+register_choice_scope(DisclosureItemPage, narrow_to_choosable_items)
+
+
+class ReleasePlanViewSet(UnitScopedViewSetMixin, SnippetViewSet):
     model = ReleasePlan
     icon = "date"
     list_display = ["title", "organisation", "frequency", "due_day", "owner"]
 
     def get_queryset(self, request):
-        # A unit admin sees and edits only the plans of the units they manage.
-        units = managed_organisations(request.user, [Role.UNIT_ADMIN, Role.EDITOR])
-        return ReleasePlan.objects.filter(organisation__in=units).select_related(
-            "organisation", "owner"
-        )
+        return ReleasePlan.objects.select_related("organisation", "owner")
 
 
 class DisclosureViewSetGroup(SnippetViewSetGroup):
@@ -113,19 +123,8 @@ def withdraw_button(page, user, view_name, next_url=None):
 @hooks.register("construct_page_chooser_queryset")
 def hide_other_units_items_from_choosers(pages, request):
     """Page choosers list every page's title; keep unreleased and 党内 items
-    of other units out of them."""
-    user = request.user
-    if user.is_superuser:
-        return pages
-    staff_units = {
-        org
-        for org, role in scope_for(user).roles
-        if role in (Role.EDITOR, Role.REVIEWER, Role.APPROVER, Role.UNIT_ADMIN)
-    }
-    hidden = DisclosureItemPage.objects.exclude(
-        subject_unit_id__in=staff_units
-    ).exclude(pk__in=DisclosureItemPage.objects.visible_to(user).values("pk"))
-    return pages.exclude(pk__in=hidden.values("pk"))
+    of other units out of them (the same rule as the forms' fields)."""
+    return narrow_to_choosable_items(request.user, pages)
 
 
 @hooks.register("before_serve_document")
@@ -213,11 +212,30 @@ def my_disclosure_panel(request):
 
 
 # Press conferences (新闻发布会): records kept by each host unit.
-from wagtail.permissions import register_permission_policy  # noqa: E402
-from wagtail.snippets.models import register_snippet  # noqa: E402
+from dangjian.disclosure.press import PressConferenceViewSet  # noqa: E402
 
-from dangjian.disclosure.models import PressConference  # noqa: E402
-from dangjian.disclosure.press import PressConferenceViewSet, press_policy  # noqa: E402
-
-register_permission_policy(PressConference, press_policy, exact_class=True)
 register_snippet(PressConferenceViewSet)
+
+
+# What the aggregators read of this app (dangjian/README.md, "Hooks").
+
+
+@hooks.register("dangjian_publicity_sources")
+def disclosure_publicity_sources():
+    from dangjian.disclosure.plugins import publicity_sources
+
+    return publicity_sources()
+
+
+@hooks.register("dangjian_participation_figures")
+def disclosure_participation_figures():
+    from dangjian.disclosure.plugins import participation_figures
+
+    return participation_figures()
+
+
+@hooks.register("dangjian_viewed_kinds")
+def disclosure_viewed_kinds():
+    from dangjian.disclosure.plugins import viewed_kinds
+
+    return viewed_kinds()

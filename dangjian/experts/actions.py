@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hmac
+import json
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from dangjian.experts.models import (
@@ -110,6 +114,68 @@ def check_manage_expert(expert: Expert, acting_user) -> None:
 # Questions -------------------------------------------------------------------
 
 
+class SubmissionKeyTaken(ValidationError):
+    """A submission key first used by someone else (or for other content)."""
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(
+            _("该提交编号已被另一次提交使用，请刷新页面后重新提交。"),
+            code="submission_key_taken",
+        )
+
+
+def submission_fingerprint(
+    *,
+    submitted_by=None,
+    company_name: str,
+    credit_code: str,
+    contact_name: str,
+    mobile: str,
+    email: str,
+    domain: PolicyDomain,
+    text: str,
+    attachments=(),
+) -> str:
+    """Whoever uses a submission key, as a keyed hash stored with the question.
+
+    A signed-in person is the person. An anonymous enterprise has no account,
+    so it is what it submitted, contact included: the retry of a request (a
+    double click, a client resending after a timeout) sends exactly the same,
+    while someone who only learnt or guessed the key cannot reproduce the
+    enterprise's own text and contact details. Keyed with SECRET_KEY, so the
+    stored value reveals nothing of the content.
+    """
+    if submitted_by is not None and submitted_by.is_authenticated:
+        parts = ["person", submitted_by.pk]
+    else:
+        parts = [
+            "anonymous",
+            company_name,
+            credit_code,
+            contact_name,
+            mobile,
+            email,
+            domain.pk,
+            text,
+            sorted([upload.name, upload.size] for upload in attachments),
+        ]
+    message = json.dumps(parts, ensure_ascii=False)
+    return salted_hmac(
+        "dangjian.experts.submission_key", message, algorithm="sha256"
+    ).hexdigest()
+
+
+def _replayed(question: Question, fingerprint: str) -> Question:
+    """The question a replayed key points at, for its first submitter only."""
+    if not question.submission_fingerprint or not hmac.compare_digest(
+        question.submission_fingerprint, fingerprint
+    ):
+        raise SubmissionKeyTaken
+    return question
+
+
 @transaction.atomic
 def do_submit_question(
     *,
@@ -122,18 +188,33 @@ def do_submit_question(
     email: str = "",
     attachments=(),
     submission_key: str | None = None,
+    submitted_by=None,
     now=None,
 ) -> tuple[Question, bool]:
     """Saves a validated question with its attachments and routes it.
 
     Returns ``(question, created)``. A second submission with the same
-    ``submission_key`` (a double click, a retried request) returns the first
-    question instead of creating another.
+    ``submission_key`` (a double click, a retried request) by the same
+    submitter (`submission_fingerprint`) returns the first question instead
+    of creating another; by anyone else it raises SubmissionKeyTaken (409),
+    which tells nothing of the first question.
     """
+    fingerprint = ""
     if submission_key:
+        fingerprint = submission_fingerprint(
+            submitted_by=submitted_by,
+            company_name=company_name,
+            credit_code=credit_code,
+            contact_name=contact_name,
+            mobile=mobile,
+            email=email,
+            domain=domain,
+            text=text,
+            attachments=attachments,
+        )
         existing = Question.objects.filter(submission_key=submission_key).first()
         if existing is not None:
-            return existing, False
+            return _replayed(existing, fingerprint), False
     now = now or timezone.now()
     try:
         # A savepoint, so that losing a race on submission_key leaves the
@@ -141,6 +222,7 @@ def do_submit_question(
         with transaction.atomic():
             question = Question.objects.create(
                 submission_key=submission_key or None,
+                submission_fingerprint=fingerprint,
                 company_name=company_name,
                 credit_code=credit_code,
                 contact_name=contact_name,
@@ -154,7 +236,8 @@ def do_submit_question(
     except IntegrityError:
         if not submission_key:
             raise
-        return Question.objects.get(submission_key=submission_key), False
+        existing = Question.objects.get(submission_key=submission_key)
+        return _replayed(existing, fingerprint), False
     for upload in attachments:
         Attachment.objects.create(
             question=question,

@@ -1,6 +1,7 @@
 """The policy-expert service over JSON: ask, track, rate, the directory, statistics.
 
-Errors are structured: ``{"detail": "...", "errors": {field: [{"message", "code"}]}}``.
+Errors follow the API's contract (``dangjian.lib.api_errors``): ``{"code",
+"detail", "errors": [{"field", "message", "code"}]}``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,19 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import Field
 
 from dangjian.experts import stats as expert_stats
-from dangjian.experts.actions import check_rate_question, do_submit_question
+from dangjian.experts.actions import (
+    SubmissionKeyTaken,
+    check_rate_question,
+    do_submit_question,
+)
 from dangjian.experts.forms import QuestionForm
 from dangjian.experts.models import Expert, PolicyDomain, Question
 from dangjian.experts.ratelimit import allow_question
+from dangjian.lib.api_errors import ErrorOut, field_errors_from_django
+from dangjian.lib.api_types import MAX_ID, Id, Year
 from dangjian.orgs.auth import member_auth
 
 router = Router(tags=["政策专员"])
@@ -29,9 +37,10 @@ class QuestionIn(Schema):
     contact_name: str = ""
     mobile: str = ""
     email: str = ""
-    domain: int | None = None
+    domain: int | None = Field(None, ge=1, le=MAX_ID)
     text: str = ""
-    # A client-chosen key: resending the same request returns the first question.
+    # A client-chosen key: the same submitter resending the same request gets
+    # the first question back; anyone else using the key gets 409.
     submission_key: str | None = None
 
 
@@ -82,13 +91,14 @@ class ExpertOut(Schema):
     phone: str
 
 
-class ErrorOut(Schema):
-    detail: str
-    errors: dict = {}
+CODES = {403: "forbidden", 409: "conflict", 422: "invalid", 429: "throttled"}
 
 
-def _error(status: int, detail: str, errors: dict | None = None):
-    return Status(status, {"detail": detail, "errors": errors or {}})
+def _error(status: int, detail: str, errors=None):
+    body = {"code": CODES[status], "detail": detail}
+    if errors is not None:
+        body["errors"] = field_errors_from_django(errors)
+    return Status(status, body)
 
 
 def _question_out(request, question: Question) -> dict:
@@ -132,7 +142,13 @@ def _by_token(token: str) -> Question:
 
 @router.post(
     "/questions",
-    response={201: QuestionOut, 200: QuestionOut, 422: ErrorOut, 429: ErrorOut},
+    response={
+        201: QuestionOut,
+        200: QuestionOut,
+        409: ErrorOut,
+        422: ErrorOut,
+        429: ErrorOut,
+    },
     summary="企业提交政策咨询（公开，按来源限频）",
 )
 def submit_question(request: HttpRequest, payload: QuestionIn):
@@ -143,18 +159,22 @@ def submit_question(request: HttpRequest, payload: QuestionIn):
     data["submission_key"] = data["submission_key"] or ""
     form = QuestionForm(data)
     if not form.is_valid():
-        return _error(422, "提交的内容有误", form.errors.get_json_data())
+        return _error(422, "提交的内容有误", form.errors)
     cleaned = form.cleaned_data
-    question, created = do_submit_question(
-        company_name=cleaned["company_name"],
-        credit_code=cleaned["credit_code"],
-        contact_name=cleaned["contact_name"],
-        mobile=cleaned["mobile"],
-        email=cleaned["email"],
-        domain=cleaned["domain"],
-        text=cleaned["text"],
-        submission_key=cleaned["submission_key"],
-    )
+    try:
+        question, created = do_submit_question(
+            company_name=cleaned["company_name"],
+            credit_code=cleaned["credit_code"],
+            contact_name=cleaned["contact_name"],
+            mobile=cleaned["mobile"],
+            email=cleaned["email"],
+            domain=cleaned["domain"],
+            text=cleaned["text"],
+            submission_key=cleaned["submission_key"],
+            submitted_by=request.user,
+        )
+    except SubmissionKeyTaken as exc:
+        return _error(409, exc.messages[0])
     return Status(201 if created else 200, _question_out(request, question))
 
 
@@ -177,7 +197,7 @@ def rate_question(request: HttpRequest, token: str, payload: RatingIn):
     try:
         check_rate_question(question, payload.rating, payload.comment)
     except ValidationError as exc:
-        return _error(422, "；".join(exc.messages), exc.message_dict)
+        return _error(422, "；".join(exc.messages), exc)
     return _question_out(request, question)
 
 
@@ -187,7 +207,7 @@ def list_domains(request: HttpRequest):
 
 
 @router.get("/experts", response=list[ExpertOut], summary="专员名录")
-def list_experts(request: HttpRequest, domain: int | None = None):
+def list_experts(request: HttpRequest, domain: Id | None = None):
     experts = (
         Expert.objects.active()
         .select_related("unit")
@@ -235,7 +255,7 @@ class StatsOut(Schema):
     auth=member_auth,
     summary="按专员、领域、月份统计（单位管理员看本单位，平台管理员看全部）",
 )
-def get_stats(request: HttpRequest, year: int | None = None):
+def get_stats(request: HttpRequest, year: Year | None = None):
     if not expert_stats.can_see_stats(request.user):
         return _error(403, "仅单位管理员和平台管理员可查看统计")
     questions = expert_stats.questions_for_stats(request.user)

@@ -199,6 +199,11 @@ class Question(models.Model):
     submission_key = models.CharField(
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
+    # Who first used submission_key (a keyed hash of the person or, for an
+    # anonymous enterprise, of what it submitted): only they may replay it.
+    submission_fingerprint = models.CharField(
+        max_length=64, blank=True, default="", editable=False
+    )
     company_name = models.CharField(_("企业名称"), max_length=100)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=30)

@@ -3,6 +3,8 @@ page, the expert's phone inbox, and the statistics page for admins."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.experts import stats as expert_stats
 from dangjian.experts.actions import (
+    SubmissionKeyTaken,
     check_answer_question,
     check_rate_question,
     do_submit_question,
@@ -44,26 +47,32 @@ def index(request):
             form.add_error(None, "提交过于频繁，请稍后再试")
         elif form.is_valid():
             data = form.cleaned_data
-            question, created = do_submit_question(
-                company_name=data["company_name"],
-                credit_code=data["credit_code"],
-                contact_name=data["contact_name"],
-                mobile=data["mobile"],
-                email=data["email"],
-                domain=data["domain"],
-                text=data["text"],
-                attachments=data["attachments"],
-                submission_key=data["submission_key"],
-            )
-            if created:
-                messages.success(
-                    request,
-                    "问题已提交。请收藏本页链接：它是查看答复和评价的唯一凭证。",
+            try:
+                question, created = do_submit_question(
+                    company_name=data["company_name"],
+                    credit_code=data["credit_code"],
+                    contact_name=data["contact_name"],
+                    mobile=data["mobile"],
+                    email=data["email"],
+                    domain=data["domain"],
+                    text=data["text"],
+                    attachments=data["attachments"],
+                    submission_key=data["submission_key"],
+                    submitted_by=request.user,
                 )
-            return redirect(question.get_absolute_url())
+            except SubmissionKeyTaken as exc:
+                form.add_error(None, exc)
+                # The next submission of this form carries a key of its own.
+                form.data = form.data.copy()
+                form.data["submission_key"] = uuid.uuid4().hex
+            else:
+                if created:
+                    messages.success(
+                        request,
+                        "问题已提交。请收藏本页链接：它是查看答复和评价的唯一凭证。",
+                    )
+                return redirect(question.get_absolute_url())
     else:
-        import uuid
-
         # A fresh key per rendered form: a double click submits it twice,
         # and the second submission finds the first question.
         form.initial["submission_key"] = uuid.uuid4().hex

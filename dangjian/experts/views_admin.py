@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
@@ -18,7 +19,6 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 
 from dangjian.experts.actions import (
     check_answer_access,
@@ -28,16 +28,36 @@ from dangjian.experts.actions import (
 )
 from dangjian.experts.models import Expert, PolicyDomain, Question
 from dangjian.orgs.models import Role
+from dangjian.orgs.permissions import (
+    UnitPermissionPolicy,
+    UnitScopedViewSetMixin,
+    register_unit_policy,
+)
 from dangjian.orgs.scope import managed_organisations
 
 
-class QuestionPermissionPolicy(ModelPermissionPolicy):
-    """Questions come from enterprises only and are never deleted."""
+class QuestionPermissionPolicy(UnitPermissionPolicy):
+    """A question belongs to its expert's unit, whose admins oversee it; the
+    expert answers their own. Questions come from enterprises only and are
+    never deleted."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(
+            model, unit_field="expert__unit", roles=[Role.UNIT_ADMIN], **kwargs
+        )
+
+    def scope_q(self, user):
+        return super().scope_q(user) | Q(expert__person=user)
 
     def user_has_permission(self, user, action):
         if action in ("add", "delete"):
             return False
         return super().user_has_permission(user, action)
+
+
+register_unit_policy(Question, QuestionPermissionPolicy(Question))
+# Unit admins keep their units' experts.
+register_unit_policy(Expert, unit_field="unit", roles=[Role.UNIT_ADMIN])
 
 
 class QuestionAdminForm(WagtailAdminModelForm):
@@ -106,35 +126,17 @@ class QuestionAdminForm(WagtailAdminModelForm):
         return Question.objects.get(pk=question.pk)
 
 
-class VisibleQuestionsMixin:
+class QuestionIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return Question.objects.visible_to(self.request.user).select_related(
-            "domain", "expert__unit"
-        )
+        return super().get_base_queryset().select_related("domain", "expert__unit")
 
 
-class QuestionIndexView(VisibleQuestionsMixin, generic.IndexView):
-    pass
-
-
-class QuestionEditView(generic.EditView):
-    def get_queryset(self):
-        return Question.objects.visible_to(self.request.user)
-
-
-class QuestionInspectView(generic.InspectView):
-    def get_object(self, queryset=None):
-        return super().get_object(Question.objects.visible_to(self.request.user))
-
-
-class QuestionViewSet(ModelViewSet):
+class QuestionViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Question
     icon = "help"
     menu_label = _("企业问题")
     add_to_admin_menu = False
     index_view_class = QuestionIndexView
-    edit_view_class = QuestionEditView
-    inspect_view_class = QuestionInspectView
     inspect_view_enabled = True
     copy_view_enabled = False
     list_display = [
@@ -179,26 +181,16 @@ class ExpertAdminForm(WagtailAdminModelForm):
         )
 
 
-class ManagedExpertsMixin:
+class ExpertIndexView(generic.IndexView):
     def get_base_queryset(self):
-        return Expert.objects.managed_by(self.request.user).select_related("unit")
+        return super().get_base_queryset().select_related("unit")
 
 
-class ExpertIndexView(ManagedExpertsMixin, generic.IndexView):
-    pass
-
-
-class ExpertEditView(generic.EditView):
-    def get_queryset(self):
-        return Expert.objects.managed_by(self.request.user)
-
-
-class ExpertViewSet(ModelViewSet):
+class ExpertViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Expert
     icon = "user"
     menu_label = _("专员名录")
     index_view_class = ExpertIndexView
-    edit_view_class = ExpertEditView
     copy_view_enabled = False
     list_display = ["name", "unit", "title", "contact_hours", "is_active"]
     list_filter = ["is_active", "domains"]

@@ -1,12 +1,8 @@
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.permissions import register_permission_policy
 
-from dangjian.experts.models import Question
-from dangjian.experts.views_admin import ExpertsViewSetGroup, QuestionPermissionPolicy
-
-register_permission_policy(Question, QuestionPermissionPolicy(Question))
+from dangjian.experts.views_admin import ExpertsViewSetGroup
 
 
 @hooks.register("register_admin_viewset")
@@ -52,3 +48,13 @@ def experts_my_page_panel(request):
         request=request,
     )
     return {"title": "政策专员", "html": html}
+
+
+# What the aggregators read of this app (dangjian/README.md, "Hooks").
+
+
+@hooks.register("dangjian_participation_figures")
+def experts_participation_figures():
+    from dangjian.experts.plugins import participation_figures
+
+    return participation_figures()

@@ -6,13 +6,14 @@ from pydantic import Field
 
 from dangjian.kb.models import SearchLog
 from dangjian.kb.search import search_entries
+from dangjian.lib.api_types import MAX_ID
 
 router = Router(tags=["12345 知识库"])
 
 
 class SearchParams(Schema):
     q: str = Field("", max_length=200, description="检索词：中文、拼音或拼音首字母")
-    unit: int | None = Field(None, description="责任单位 id")
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="责任单位 id")
     category: str | None = Field(None, max_length=100)
     limit: int = Field(10, ge=1, le=50)
     offset: int = Field(0, ge=0, le=1000)

@@ -12,13 +12,9 @@ class KbConfig(AppConfig):
         from dangjian.orgs.roles import register_role_permissions
 
         search.register()
-        from django.core.signals import request_finished
+        # The search log's write-behind buffer (flushed off the request path).
+        from dangjian.kb import searchlog  # noqa: F401
 
-        from dangjian.kb import searchlog
-
-        request_finished.connect(
-            searchlog.on_request_finished, dispatch_uid="kb-searchlog-flush"
-        )
         entry_perms = ("kb.add_entry", "kb.change_entry", "kb.delete_entry")
         register_role_permissions(Role.EDITOR, *entry_perms)
         register_role_permissions(

@@ -7,6 +7,7 @@ import io
 import json
 
 from dangjian.kb.importer import COLUMNS, EXPORT_HEADINGS
+from dangjian.lib.excel import xlsx_bytes
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -42,13 +43,4 @@ def export_bytes(entries, fmt: str) -> bytes:
             json.dumps(dict(zip(COLUMNS, row, strict=True)), ensure_ascii=False) + "\n"
             for row in rows
         ).encode("utf-8")
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("知识条目")
-    sheet.append(EXPORT_HEADINGS)
-    for row in rows:
-        sheet.append(row)
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes("知识条目", EXPORT_HEADINGS, rows)

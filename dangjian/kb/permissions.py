@@ -1,28 +1,24 @@
-"""Who may do what with knowledge entries: only their own unit's entries."""
+"""Who may do what with knowledge entries: only their own unit's entries.
+
+The rule is the shared "own unit only" policy (``dangjian.orgs.permissions``);
+knowledge entries narrow it to units that maintain the 12345 knowledge base.
+"""
 
 from __future__ import annotations
 
-from wagtail.permission_policies.base import ModelPermissionPolicy
+from dangjian.orgs.permissions import UnitPermissionPolicy
 
 
-class EntryPermissionPolicy(ModelPermissionPolicy):
+class EntryPermissionPolicy(UnitPermissionPolicy):
     """Model permissions from the person's role groups, narrowed to entries
     owned by a unit the person manages (platform admins: every unit)."""
 
-    def _units(self, user):
+    def __init__(self, model, **kwargs):
+        from dangjian.kb.actions import EDITING_ROLES
+
+        super().__init__(model, unit_field="owner", roles=EDITING_ROLES, **kwargs)
+
+    def managed_units(self, user):
         from dangjian.kb.actions import editable_units
 
         return editable_units(user)
-
-    def user_has_permission_for_instance(self, user, action, instance):
-        if not self.user_has_permission(user, action):
-            return False
-        if user.is_superuser or instance.owner_id is None:
-            return True
-        return self._units(user).filter(pk=instance.owner_id).exists()
-
-    def instances_user_has_any_permission_for(self, user, actions):
-        qs = super().instances_user_has_any_permission_for(user, actions)
-        if user.is_superuser:
-            return qs
-        return qs.filter(owner__in=self._units(user))

@@ -13,9 +13,9 @@ from dangjian.kb import dashboard
 from dangjian.kb.actions import do_log_click, editable_units
 from dangjian.kb.models import Entry, SearchLog
 from dangjian.kb.search import search_entries
+from dangjian.lib.counting import count_view
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations
-from dangjian.stats.counting import count_view
 
 PAGE_SIZE = 10
 

@@ -1,52 +1,21 @@
-from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from dangjian.kb import admin_views
 from dangjian.kb.forms import EntryForm
 from dangjian.kb.models import Entry
 from dangjian.kb.permissions import EntryPermissionPolicy
+from dangjian.orgs.permissions import UnitScopedViewSetMixin, register_unit_policy
 
-register_permission_policy(Entry, EntryPermissionPolicy(Entry))
-
-
-class OwnUnitOnly:
-    """Refuses an entry of another unit even when its URL is typed by hand:
-    Wagtail's views check model permissions, this adds the owner unit."""
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        policy = EntryPermissionPolicy(Entry)
-        if not policy.user_has_any_permission_for_instance(
-            self.request.user, ["change", "delete", "publish"], obj
-        ):
-            raise PermissionDenied
-        return obj
+entry_policy = register_unit_policy(Entry, EntryPermissionPolicy(Entry))
 
 
-def _own_unit(view_class):
-    return type(f"OwnUnit{view_class.__name__}", (OwnUnitOnly, view_class), {})
-
-
-class EntryViewSet(SnippetViewSet):
-    edit_view_class = _own_unit(snippet_views.EditView)
-    delete_view_class = _own_unit(snippet_views.DeleteView)
-    copy_view_class = _own_unit(snippet_views.CopyView)
-    history_view_class = _own_unit(snippet_views.HistoryView)
-    inspect_view_class = _own_unit(snippet_views.InspectView)
-    unpublish_view_class = _own_unit(snippet_views.UnpublishView)
-    revisions_view_class = _own_unit(snippet_views.PreviewRevisionView)
-    revisions_compare_view_class = _own_unit(snippet_views.RevisionsCompareView)
-    lock_view_class = _own_unit(snippet_views.LockView)
-    unlock_view_class = _own_unit(snippet_views.UnlockView)
-
+class EntryViewSet(UnitScopedViewSetMixin, SnippetViewSet):
     model = Entry
     icon = "help"
     menu_label = _("12345 知识库")
@@ -76,14 +45,8 @@ class EntryViewSet(SnippetViewSet):
     ]
 
     def get_queryset(self, request):
-        # Each unit sees and edits only its own entries.
-        return (
-            EntryPermissionPolicy(Entry)
-            .instances_user_has_any_permission_for(
-                request.user, ["change", "delete", "publish"]
-            )
-            .select_related("owner")
-        )
+        # The unit guard narrows this to the person's own units.
+        return Entry.objects.select_related("owner")
 
 
 register_snippet(EntryViewSet)
@@ -140,3 +103,27 @@ def kb_my_page_panel(request):
             "<p>{}</p>", format_html(" · ".join(["{}"] * len(links)), *links)
         ),
     }
+
+
+# What the aggregators read of this app (dangjian/README.md, "Hooks").
+
+
+@hooks.register("dangjian_publicity_sources")
+def kb_publicity_sources():
+    from dangjian.kb.plugins import publicity_sources
+
+    return publicity_sources()
+
+
+@hooks.register("dangjian_participation_figures")
+def kb_participation_figures():
+    from dangjian.kb.plugins import participation_figures
+
+    return participation_figures()
+
+
+@hooks.register("dangjian_viewed_kinds")
+def kb_viewed_kinds():
+    from dangjian.kb.plugins import viewed_kinds
+
+    return viewed_kinds()

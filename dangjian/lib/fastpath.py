@@ -9,8 +9,14 @@ What it keeps of Django's cycle:
 
 * host validation (``ALLOWED_HOSTS``) and ``SECURE_SSL_REDIRECT``: a request
   Django would refuse or redirect goes to Django, which does so;
-* the security headers: Django's own SecurityMiddleware and
-  XFrameOptionsMiddleware are applied to the answer;
+* the API's bearer-token authentication: a fast path that takes requests
+  with an ``Authorization`` header sets `authenticate`, and the same function
+  as Django's middleware (``dangjian.orgs.middleware.authenticate_bearer``)
+  refuses a bad or revoked token with the same 401; a fast path without it
+  leaves every such request to Django;
+* the security headers: the middleware of ``HEADER_MIDDLEWARE`` that
+  ``settings.MIDDLEWARE`` lists (SecurityMiddleware, the CSP,
+  XFrameOptionsMiddleware) are applied to the answer, in Django's order;
 * database connections released as Django releases them;
 * an error is logged like Django's and answered with the API's 500 body.
 
@@ -31,10 +37,18 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connections
 from django.http import HttpResponse, JsonResponse
-from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger("django.request")
+
+#: Middleware that only add headers to an answer: a fast path applies those
+#: that ``settings.MIDDLEWARE`` lists, so that its answers carry the same.
+HEADER_MIDDLEWARE = (
+    "django.middleware.security.SecurityMiddleware",
+    "dangjian.lib.headers.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+)
 
 
 def release_connections() -> None:
@@ -51,18 +65,28 @@ class FastPath:
     method = "GET"
     #: The setting that turns the layer off (True when unset).
     setting = ""
+    #: A method ``authenticate(request)`` applying the API's authentication:
+    #: it returns the refusal to send, or None (the person, if any, is then
+    #: on the request). None here: requests with an ``Authorization`` header
+    #: go to Django, which authenticates them.
+    authenticate = None
 
     def __init__(self, app):
         self.app = app
         self.enabled = bool(getattr(settings, self.setting, True))
         self._security = SecurityMiddleware(lambda request: None)
-        self._frames = XFrameOptionsMiddleware(lambda request: None)
+        self._headers = [
+            import_string(name)(lambda request: None)
+            for name in settings.MIDDLEWARE
+            if name in HEADER_MIDDLEWARE
+        ]
 
     def __call__(self, environ, start_response):
         if not (
             self.enabled
             and environ.get("PATH_INFO") == self.path
             and environ.get("REQUEST_METHOD") == self.method
+            and (self.authenticate is not None or "HTTP_AUTHORIZATION" not in environ)
             and self.takes(environ)
         ):
             return self.app(environ, start_response)
@@ -97,8 +121,18 @@ class FastPath:
 
     def respond(self, request, data, start_response):
         release_connections()  # as Django does when a request starts
+        for middleware in self._headers:
+            # SecurityMiddleware's request step ran in host_ok.
+            if not isinstance(middleware, SecurityMiddleware) and hasattr(
+                middleware, "process_request"
+            ):
+                middleware.process_request(request)
         try:
-            response = self.answer(request, data)
+            response = None
+            if self.authenticate is not None:
+                response = self.authenticate(request)
+            if response is None:
+                response = self.answer(request, data)
         except Exception:
             logger.exception("Fast path: %s", request.path, extra={"request": request})
             response = JsonResponse(
@@ -108,8 +142,8 @@ class FastPath:
             )
         finally:
             release_connections()  # and when it ends
-        response = self._security.process_response(request, response)
-        response = self._frames.process_response(request, response)
+        for middleware in reversed(self._headers):
+            response = middleware.process_response(request, response)
         status = f"{response.status_code} {response.reason_phrase}"
         headers = [*response.items()]
         headers += [

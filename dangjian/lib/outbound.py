@@ -21,6 +21,46 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+# IPv6 ranges that carry an IPv4 address or tunnel to one: a receiver there
+# could be relayed to any IPv4 host, including the city's internal ones, so
+# none of them is ever a push address (NAT64 and IPv4-mapped addresses are
+# judged by the IPv4 address they embed, see is_public_address).
+_IPV6_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+_IPV6_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_IPV6_REFUSED = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "2002::/16",  # 6to4: 2002:AABB:CCDD::/48 embeds the IPv4 AA.BB.CC.DD
+        "2001::/32",  # Teredo
+        "2001:db8::/32",  # documentation
+        "3fff::/20",  # documentation (RFC 9637)
+    )
+)
+
+
+def is_public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Returns True only for a global unicast address the platform may send to.
+
+    IPv4 must be global and not multicast. IPv6 must be global unicast
+    (2000::/3), outside the tunnel and documentation ranges above; an
+    IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) address counts as
+    the IPv4 address it embeds. Everything else (IPv4-compatible ::a.b.c.d,
+    local-use NAT64 64:ff9b:1::/48, unique-local, link-local, site-local,
+    multicast, loopback, unspecified) is refused.
+    """
+    if address.version == 4:
+        return address.is_global and not address.is_multicast
+    if address.ipv4_mapped is not None:
+        return is_public_address(address.ipv4_mapped)
+    if address in _IPV6_NAT64:
+        return is_public_address(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address not in _IPV6_GLOBAL_UNICAST:
+        return False
+    if any(address in network for network in _IPV6_REFUSED):
+        return False
+    return address.is_global and not address.is_multicast
 
 
 class UnsafeURL(ValueError):
@@ -45,13 +85,15 @@ def check_outbound_url(url: str) -> None:
             parts.hostname, port or (443 if parts.scheme == "https" else 80)
         )
     except (socket.gaierror, UnicodeError):
-        raise UnsafeURL(f"无法解析主机名 {parts.hostname}。") from None
+        raise UnsafeURL(
+            _("无法解析主机名 %(host)s。") % {"host": parts.hostname}
+        ) from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0].split("%")[0])
-        mapped = getattr(address, "ipv4_mapped", None)
-        if not (mapped or address).is_global:
+        if not is_public_address(address):
             raise UnsafeURL(
-                f"{parts.hostname} 指向内网或保留地址（{address}），不能作为推送地址。"
+                _("%(host)s 指向内网或保留地址（%(address)s），不能作为推送地址。")
+                % {"host": parts.hostname, "address": address}
             )
 
 

@@ -7,4 +7,4 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织与人员"
 
     def ready(self):
-        from dangjian.orgs import signals  # noqa: F401
+        from dangjian.orgs import checks, signals  # noqa: F401

@@ -13,7 +13,7 @@ department and every branch below it (``managed_ids``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -121,3 +121,89 @@ def managed_organisations(person, roles: Iterable[str]):
     for path in paths:
         condition |= Q(path__startswith=path)
     return Organisation.objects.filter(condition)
+
+
+# Audience tokens -------------------------------------------------------------------
+#
+# Search indexes and exports mark each restricted document with tokens of its
+# audience, and a query passes the tokens of the person asking: the engine then
+# never returns, counts or snippets a document outside the person's scope. The
+# two sides are written here once, so every index agrees on the spelling.
+
+PUBLIC_TOKEN = "public"
+MEMBERS_TOKEN = "members"
+
+
+def item_audience_tokens(
+    organisation_ids: Iterable[int], include_descendants: bool
+) -> list[str]:
+    """The tokens of an audience of these organisations: ``tree:<id>`` when
+    their sub-organisations are included, else ``org:<id>``."""
+    prefix = "tree" if include_descendants else "org"
+    return [f"{prefix}:{pk}" for pk in sorted(set(organisation_ids))]
+
+
+def audience_tokens(person) -> list[str]:
+    """The tokens of every audience that includes the person.
+
+    ``public`` for anyone; with an active membership also ``members``,
+    ``org:<id>`` for each organisation the person belongs to and
+    ``tree:<id>`` for each of those and their ancestors (the same rule as
+    ``Scope.reaches``).
+    """
+    scope = scope_for(person)
+    tokens = [PUBLIC_TOKEN]
+    if scope.member_of:
+        tokens.append(MEMBERS_TOKEN)
+        tokens += [f"org:{pk}" for pk in sorted(scope.member_of)]
+        tokens += [f"tree:{pk}" for pk in sorted(scope.within)]
+    return tokens
+
+
+# Names of restricted objects in aggregates ----------------------------------------
+
+
+def name_only_in_scope(
+    rows: list[dict],
+    may_see: Callable[[dict], bool],
+    *,
+    group: Callable[[dict], str],
+    hidden_label: Callable[[str, int], str],
+    sums: Iterable[str] = (),
+    name_keys: Iterable[str] = ("title",),
+    hide_keys: Iterable[str] = (),
+) -> list[dict]:
+    """Rows that name objects (most viewed, exports), fit for one person.
+
+    Aggregates may count objects the person is outside the scope of, but
+    their titles and links reach only people in scope. Every row the person
+    may not see (``may_see(row)`` false) is folded with the other hidden rows
+    of its group into one anonymous row: its ``name_keys`` say
+    ``hidden_label(group, n)`` (such as "党内事项 2 项"), its ``sums`` are
+    added up and its ``hide_keys`` (ids, URLs) are None. Rows keep their
+    order; an anonymous row takes the place of the first row it folds.
+    """
+    name_keys, sums, hide_keys = tuple(name_keys), tuple(sums), tuple(hide_keys)
+    result: list[dict] = []
+    folded: dict[str, tuple[dict, int]] = {}
+    for row in rows:
+        if may_see(row):
+            result.append(row)
+            continue
+        key = group(row)
+        if key in folded:
+            anonymous, n = folded[key]
+            for name in sums:
+                anonymous[name] = (anonymous.get(name) or 0) + (row.get(name) or 0)
+            folded[key] = (anonymous, n + 1)
+            continue
+        anonymous = dict(row)
+        for name in hide_keys:
+            anonymous[name] = None
+        anonymous["hidden"] = True
+        folded[key] = (anonymous, 1)
+        result.append(anonymous)
+    for key, (anonymous, n) in folded.items():
+        for name in name_keys:
+            anonymous[name] = hidden_label(key, n)
+    return result

@@ -9,16 +9,11 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic import DeleteView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permissions import register_permission_policy
 
 from dangjian.orgs.actions import do_grant_role, do_revoke_role
 from dangjian.orgs.forms import OrganisationForm
 from dangjian.orgs.models import Membership, Organisation, Role
-from dangjian.orgs.permissions import (
-    UnitPermissionPolicy,
-    UnitScopedDeleteMixin,
-    UnitScopedIndexView,
-)
+from dangjian.orgs.permissions import UnitScopedViewSetMixin, register_unit_policy
 from dangjian.orgs.scope import managed_organisations
 
 
@@ -83,7 +78,7 @@ class MembershipForm(WagtailAdminModelForm):
         return cleaned
 
 
-class RevokeMembershipView(UnitScopedDeleteMixin, DeleteView):
+class RevokeMembershipView(DeleteView):
     page_title = _("撤销角色")
 
     def delete_action(self):
@@ -96,16 +91,10 @@ class RevokeMembershipView(UnitScopedDeleteMixin, DeleteView):
         )
 
 
-register_permission_policy(
-    Membership,
-    UnitPermissionPolicy(
-        Membership, unit_field="organisation", roles=[Role.UNIT_ADMIN]
-    ),
-    exact_class=True,
-)
+register_unit_policy(Membership, unit_field="organisation", roles=[Role.UNIT_ADMIN])
 
 
-class MembershipViewSet(ModelViewSet):
+class MembershipViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Membership
     icon = "user"
     menu_label = _("组织角色")
@@ -115,7 +104,6 @@ class MembershipViewSet(ModelViewSet):
     copy_view_enabled = False
     form_fields = ["person", "organisation", "role", "title"]
     delete_view_class = RevokeMembershipView
-    index_view_class = UnitScopedIndexView
 
     def get_form_class(self, for_update=False):
         return MembershipForm

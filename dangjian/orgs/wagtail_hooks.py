@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
 from dangjian.orgs.views_admin import OrgsViewSetGroup
+from dangjian.orgs.views_axes import register_lockout_urls  # noqa: F401 (its hooks)
 
 
 @hooks.register("register_admin_viewset")

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from wagtail import hooks
 
+from dangjian.lib import api_errors
 from dangjian.lib.redis import redis_client
 from dangjian.orgs.models import Membership
 
@@ -63,10 +66,56 @@ def _check_redis() -> str:
         return f"error: {exc.__class__.__name__}"
 
 
+# Error pages. Under /api/ each answers in the API's error contract
+# (dangjian.lib.api_errors): a JSON client never gets an HTML page.
+
+
+def _api(request) -> bool:
+    return request is not None and request.path.startswith("/api/")
+
+
+def bad_request(request, exception):
+    if _api(request):
+        if isinstance(exception, RequestDataTooBig):
+            return api_errors.error_response(
+                400, "too_large", _("提交的内容过大，请减少内容或分批提交后重试")
+            )
+        return api_errors.error_response(
+            400, "bad_request", api_errors.status_detail(400)
+        )
+    message = ""
+    if isinstance(exception, RequestDataTooBig):
+        message = _("提交的内容过大，请减少内容或分批提交后重试。")
+    # Rendered without a request context: the request is what went wrong.
+    return render(None, "400.html", {"message": message}, status=400)
+
+
+def permission_denied(request, exception):
+    if _api(request):
+        detail = api_errors.chinese_or(str(exception), api_errors.status_detail(403))
+        return api_errors.error_response(403, "forbidden", detail)
+    return render(None, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: Django's own page is in English."""
+    if _api(request):
+        return api_errors.error_response(
+            403, "csrf_failed", _("页面已过期或缺少安全令牌（CSRF），请刷新后重试")
+        )
+    return render(None, "403_csrf.html", status=403)
+
+
 def page_not_found(request, exception):
+    if _api(request):
+        return api_errors.error_response(
+            404, "not_found", api_errors.status_detail(404)
+        )
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if _api(request):
+        return api_errors.server_error_response()
     # Rendered without a request context: the database may be what failed.
     return render(None, "500.html", status=500)

@@ -543,19 +543,9 @@ def do_backfill_releases() -> int:
     without publishing signals): no webhook is sent, feeds and digests pick
     the items up with their original release dates.
     """
-    from dangjian.disclosure.models import DisclosureItemPage
-    from dangjian.kb.models import Entry
-    from dangjian.study.models import MaterialPage
-    from dangjian.voting.models import Campaign
+    from dangjian.publicity.sources import registered_sources
 
-    candidates = [
-        DisclosureItemPage.objects.public().select_related("category"),
-        MaterialPage.objects.live()
-        .filter(visibility=MaterialPage.Visibility.PUBLIC)
-        .select_related("topic"),
-        Entry.objects.filter(live=True),
-        Campaign.objects.filter(live=True, open_to_public=True),
-    ]
+    candidates = [source.public() for source in registered_sources()]
     existing = set(Release.objects.values_list("kind", "object_id"))
     created = 0
     for queryset in candidates:

@@ -4,6 +4,8 @@ Pages (disclosure items, study materials) send Wagtail's ``page_published``
 and ``page_unpublished``; snippets with draft state (knowledge entries,
 voting campaigns) send ``published`` and ``unpublished``. Every path that
 publishes (workflow approval, the scheduler, an admin) goes through them.
+Which models are releasable is what the capabilities register through the
+``dangjian_publicity_sources`` hook; nothing here names them.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 import logging
 
 from django.db.models.signals import post_delete
+from wagtail.models import DraftStateMixin, Page
 from wagtail.signals import page_published, page_unpublished, published, unpublished
 
 from dangjian.publicity import actions
+from dangjian.publicity.sources import source_for
 
 logger = logging.getLogger(__name__)
 
@@ -38,19 +42,28 @@ def on_unpublished(sender, instance, **kwargs):
         logger.exception("Retracting the release of %r failed", instance)
 
 
-def connect():
-    from dangjian.disclosure.models import DisclosureItemPage
-    from dangjian.kb.models import Entry
-    from dangjian.study.models import MaterialPage
-    from dangjian.voting.models import Campaign
+def _releasable(sender) -> bool:
+    # Only pages and snippets with draft state can be released; anything else
+    # (most deletes) returns before the hook registry is consulted.
+    return issubclass(sender, (Page, DraftStateMixin))
 
-    for model in (DisclosureItemPage, MaterialPage):
-        page_published.connect(on_published, sender=model, dispatch_uid=f"pub-{model}")
-        page_unpublished.connect(
-            on_unpublished, sender=model, dispatch_uid=f"unpub-{model}"
-        )
-        post_delete.connect(on_unpublished, sender=model, dispatch_uid=f"del-{model}")
-    for model in (Entry, Campaign):
-        published.connect(on_published, sender=model, dispatch_uid=f"pub-{model}")
-        unpublished.connect(on_unpublished, sender=model, dispatch_uid=f"unpub-{model}")
-        post_delete.connect(on_unpublished, sender=model, dispatch_uid=f"del-{model}")
+
+def _on_published(sender, instance, **kwargs):
+    if _releasable(sender) and source_for(instance) is not None:
+        on_published(sender, instance, **kwargs)
+
+
+def _on_unpublished(sender, instance, **kwargs):
+    if _releasable(sender) and source_for(instance) is not None:
+        on_unpublished(sender, instance, **kwargs)
+
+
+def connect():
+    """Listens to Wagtail's release signals of every sender; the models that
+    count are the ones capabilities register as publicity sources (the
+    ``dangjian_publicity_sources`` hook), looked up when a signal arrives."""
+    page_published.connect(_on_published, dispatch_uid="publicity-published-page")
+    page_unpublished.connect(_on_unpublished, dispatch_uid="publicity-unpublished-page")
+    published.connect(_on_published, dispatch_uid="publicity-published")
+    unpublished.connect(_on_unpublished, dispatch_uid="publicity-unpublished")
+    post_delete.connect(_on_unpublished, dispatch_uid="publicity-deleted")

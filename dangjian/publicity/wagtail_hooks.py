@@ -14,49 +14,22 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permissions import register_permission_policy
 
 from dangjian.orgs.models import Role
-from dangjian.orgs.permissions import (
-    UnitPermissionPolicy,
-    UnitScopedDeleteMixin,
-    UnitScopedIndexView,
-)
+from dangjian.orgs.permissions import UnitScopedViewSetMixin, register_unit_policy
 from dangjian.publicity import actions
 from dangjian.publicity.forms import ChannelForm
 from dangjian.publicity.models import Channel, Delivery
 
-channel_policy = UnitPermissionPolicy(
+channel_policy = register_unit_policy(
     Channel, unit_field="organisation", roles=[Role.UNIT_ADMIN]
 )
-delivery_policy = UnitPermissionPolicy(
+delivery_policy = register_unit_policy(
     Delivery, unit_field="organisation", roles=[Role.UNIT_ADMIN]
 )
-register_permission_policy(Channel, channel_policy, exact_class=True)
-register_permission_policy(Delivery, delivery_policy, exact_class=True)
 
 
-class OwnUnitOnly:
-    """Refuses another unit's row even when its URL is typed by hand."""
-
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not self.permission_policy.user_has_permission_for_instance(
-            self.request.user, "change", obj
-        ):
-            raise PermissionDenied
-        return obj
-
-
-class ChannelEditView(OwnUnitOnly, ModelViewSet.edit_view_class):
-    pass
-
-
-class ChannelDeleteView(UnitScopedDeleteMixin, ModelViewSet.delete_view_class):
-    pass
-
-
-class ChannelViewSet(ModelViewSet):
+class ChannelViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Channel
     icon = "link-external"
     menu_label = _("发布渠道")
@@ -65,10 +38,6 @@ class ChannelViewSet(ModelViewSet):
     search_fields = ["name", "url"]
     copy_view_enabled = False
     inspect_view_enabled = False
-    index_view_class = UnitScopedIndexView
-    edit_view_class = ChannelEditView
-    delete_view_class = ChannelDeleteView
-    permission_policy = channel_policy
     edit_handler = ObjectList(
         [
             FieldPanel("name"),
@@ -95,7 +64,7 @@ class RetryColumn(Column):
         return context
 
 
-class DeliveryInspectView(OwnUnitOnly, ModelViewSet.inspect_view_class):
+class DeliveryInspectView(ModelViewSet.inspect_view_class):
     # The log has no edit or delete views.
     def get_edit_url(self):
         return None
@@ -104,7 +73,7 @@ class DeliveryInspectView(OwnUnitOnly, ModelViewSet.inspect_view_class):
         return None
 
 
-class DeliveryIndexView(UnitScopedIndexView):
+class DeliveryIndexView(ModelViewSet.index_view_class):
     # The log is read-only: rows open the inspect view.
     def get_edit_url(self, instance):
         return None
@@ -119,7 +88,7 @@ class DeliveryIndexView(UnitScopedIndexView):
         return super().get_base_queryset().select_related("channel", "release")
 
 
-class DeliveryViewSet(ModelViewSet):
+class DeliveryViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Delivery
     icon = "warning"
     menu_label = _("推送记录")
@@ -152,7 +121,6 @@ class DeliveryViewSet(ModelViewSet):
     ]
     index_view_class = DeliveryIndexView
     inspect_view_class = DeliveryInspectView
-    permission_policy = delivery_policy
     form_fields = ["status"]
 
     def get_urlpatterns(self):

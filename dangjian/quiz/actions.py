@@ -9,7 +9,7 @@ answer would double the cost of answering).
 
 from __future__ import annotations
 
-import random
+import secrets
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -288,6 +288,12 @@ def check_start_attempt(
     2. A once-a-day template refuses a second attempt on the same day.
     3. The paper is drawn avoiding the questions of the person's last attempts.
 
+    The seed that draws the paper and orders its options is the server's own
+    secret (``secrets``), never shown to anyone: a contestant who could pick
+    it, or guess it, would get a paper already seen. ``seed`` is only for
+    trusted server-side callers (the demo city, tests); no request may pass
+    it on.
+
     The paper is drawn before the transaction, which then only checks the
     limits under a lock on the person and inserts the row: on SQLite the
     transaction holds the database's write lock.
@@ -315,7 +321,7 @@ def check_start_attempt(
         resumed = Attempt.objects.get(pk=current.id)
         resumed.template = template
         return resumed, False
-    seed = seed if seed is not None else random.getrandbits(62)
+    seed = seed if seed is not None else secrets.randbits(62)
     paper = draw_paper(template, seed, recent_question_ids(person, template, recent))
     day = timezone.localdate(now) if template.once_per_day else None
     attempt = Attempt(

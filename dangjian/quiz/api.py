@@ -14,7 +14,10 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from pydantic import Field
 
+from dangjian.lib.api_errors import ErrorOut
+from dangjian.lib.api_types import MAX_ID, Id
 from dangjian.orgs.auth import member_auth
 from dangjian.quiz.actions import (
     AttemptRef,
@@ -34,10 +37,12 @@ router = Router(tags=["答题与知识竞赛"])
 
 
 class StartIn(Schema):
+    # No seed: papers and option orders are drawn by the server alone (an
+    # unknown field such as an old client's "seed" is ignored, as in every
+    # input schema of the API).
     mode: Literal["daily", "special", "challenge"] | None = None
     template: str | None = None
-    contest: int | None = None
-    seed: int | None = None
+    contest: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class OptionOut(Schema):
@@ -113,11 +118,6 @@ class ChallengeOut(Schema):
     answered: int
 
 
-class ErrorOut(Schema):
-    detail: str
-    code: str
-
-
 def _error(exc: ValidationError, status: int | None = None):
     status = status or getattr(exc, "status", 400)
     code = getattr(exc, "code", None) or "invalid"
@@ -176,7 +176,7 @@ def start_attempt(request, payload: StartIn):
         else:
             raise QuizError("请指定 mode、template 或 contest", "bad_request")
         attempt, created = check_start_attempt(
-            request.user, template=template, contest=contest, seed=payload.seed
+            request.user, template=template, contest=contest
         )
     except ValidationError as exc:
         return _error(exc)
@@ -189,7 +189,7 @@ def start_attempt(request, payload: StartIn):
     response={200: ResultOut | AttemptOut, 404: ErrorOut},
     summary="查看答题：未交卷时不含答案，交卷后含答案与解析",
 )
-def get_attempt(request, attempt_id: int):
+def get_attempt(request, attempt_id: Id):
     attempt = _own_attempt(request, attempt_id)
     return _json(result_view(attempt) if attempt.is_finished else paper_view(attempt))
 
@@ -200,7 +200,7 @@ def get_attempt(request, attempt_id: int):
     response={200: SavedOut, **ERRORS},
     summary="保存作答（{题号: 答案}，题号从 0 起；选择题为选项序号列表或字母）",
 )
-def save_answers(request, attempt_id: int, payload: AnswersIn):
+def save_answers(request, attempt_id: Id, payload: AnswersIn):
     try:
         attempt = check_save_answers(_attempt_ref(request, attempt_id), payload.answers)
     except Attempt.DoesNotExist:
@@ -225,7 +225,7 @@ def save_answers(request, attempt_id: int, payload: AnswersIn):
     response={200: ChallengeOut, **ERRORS},
     summary="挑战答题：回答下一题并立即判分，答错即结束",
 )
-def answer_challenge(request, attempt_id: int, payload: ChallengeIn):
+def answer_challenge(request, attempt_id: Id, payload: ChallengeIn):
     try:
         attempt, correct = check_answer_challenge(
             _attempt_ref(request, attempt_id), payload.position, payload.response
@@ -248,7 +248,7 @@ def answer_challenge(request, attempt_id: int, payload: ChallengeIn):
     response={200: ResultOut, 404: ErrorOut},
     summary="交卷并判分（重复提交只计一次），返回得分、正确答案与解析",
 )
-def submit_attempt(request, attempt_id: int):
+def submit_attempt(request, attempt_id: Id):
     try:
         attempt, _graded = do_submit_attempt(_attempt_ref(request, attempt_id))
     except Attempt.DoesNotExist:
@@ -313,7 +313,7 @@ def cached_leaderboards(contest: Contest) -> dict:
     response={200: LeaderboardOut, 404: ErrorOut},
     summary="竞赛排行榜（个人与单位；登录时含本人名次）",
 )
-def leaderboard(request, contest_id: int):
+def leaderboard(request, contest_id: Id):
     contest = get_object_or_404(Contest.objects.published(), pk=contest_id)
     boards = cached_leaderboards(contest)
     mine = my_standing(contest, request.user) if request.user.is_authenticated else None

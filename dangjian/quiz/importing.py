@@ -18,12 +18,11 @@ The CSV/Excel template has one question per row with these columns
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from django.utils.translation import gettext as _
+
+from dangjian.lib.tabular import Limits, Record, TabularError, file_kind, read_table
 from dangjian.quiz.grading import dedup_key
 from dangjian.quiz.models import JUDGE_OPTIONS, QuestionType
 
@@ -69,8 +68,9 @@ JUDGE_WORDS = {
 DIFFICULTY_WORDS = {"易": 1, "简单": 1, "中": 2, "中等": 2, "难": 3, "困难": 3}
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (format, encoding, emptiness)."""
+# File-level problems (format, encoding, emptiness, limits) come from the
+# one tabular reader with a message for the person.
+ImportFileError = TabularError
 
 
 @dataclass
@@ -93,65 +93,46 @@ class Row:
     key: str = ""
 
 
+def _check_header(headings: list[str]) -> None:
+    for required in ("题型", "题干", "答案"):
+        if required not in headings:
+            raise ImportFileError(
+                _("表头缺少“%(column)s”列；请使用模板：%(columns)s")
+                % {"column": required, "columns": "、".join(TEMPLATE_COLUMNS)}
+            )
+
+
 def read_file(name: str, data: bytes) -> list[Row]:
-    """Parses an uploaded or local file by its extension (or content)."""
-    if not data or not data.strip():
-        raise ImportFileError("文件为空")
-    suffix = Path(name).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _rows_from_table(_read_xlsx(data))
-    if suffix in (".jsonl", ".json", ".ndjson"):
-        return _read_jsonl(_decode(data))
-    if suffix in (".csv", ".txt", ""):
-        text = _decode(data)
-        if text.lstrip().startswith("{"):
-            return _read_jsonl(text)
-        return _rows_from_table(list(csv.reader(io.StringIO(text))))
-    raise ImportFileError(f"不支持的文件类型：{suffix}（请上传 .xlsx、.csv 或 .jsonl）")
+    """Parses an uploaded or local file by its extension (or content).
 
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("无法识别文件编码，请保存为 UTF-8 或 GBK")
-
-
-def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
-        raise ImportFileError(f"无法读取 Excel 文件：{exc}") from exc
-    sheet = book.worksheets[0]
-    return [
-        ["" if v is None else str(v) for v in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-
-
-def _read_jsonl(text: str) -> list[Row]:
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(f"一次最多导入 {MAX_ROWS} 道题")
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            rows.append(Row(line=number, errors=[f"不是有效的 JSON：{exc.msg}"]))
-            continue
-        if not isinstance(item, dict):
-            rows.append(Row(line=number, errors=["每行应为一个 JSON 对象"]))
-            continue
-        rows.append(_row_from_json(number, item))
+    The header is checked before any row is read, and reading stops at the
+    size and row limits (``dangjian.lib.tabular``).
+    """
+    kind = file_kind(name, bare="csv")
+    if kind == "csv" and data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        kind = "jsonl"
+    records = read_table(
+        name,
+        data,
+        kind=kind,
+        check_header=_check_header,
+        limits=Limits(max_rows=MAX_ROWS),
+    )
+    if kind == "jsonl":
+        rows = [_row_from_record(record) for record in records]
+    else:
+        rows = [_row_from_cells(record) for record in records]
     if not rows:
-        raise ImportFileError("文件中没有试题")
+        raise ImportFileError(_("文件中没有试题"))
     return rows
+
+
+def _row_from_record(record: Record) -> Row:
+    if record.errors and not record.values:
+        return Row(line=record.line, errors=record.errors)
+    row = _row_from_json(record.line, record.values)
+    row.errors = record.errors + row.errors
+    return row
 
 
 def _as_str_list(value) -> list[str]:
@@ -191,59 +172,39 @@ def _row_from_json(number: int, item: dict) -> Row:
     return row
 
 
-def _rows_from_table(table: list[list]) -> list[Row]:
-    table = [r for r in table if any(str(c).strip() for c in r)]
-    if not table:
-        raise ImportFileError("文件为空")
-    header = [str(c).strip() for c in table[0]]
-    for required in ("题型", "题干", "答案"):
-        if required not in header:
-            raise ImportFileError(
-                f"表头缺少“{required}”列；请使用模板：{'、'.join(TEMPLATE_COLUMNS)}"
-            )
-    if len(table) - 1 > MAX_ROWS:
-        raise ImportFileError(f"一次最多导入 {MAX_ROWS} 道题")
-    if len(table) == 1:
-        raise ImportFileError("文件中没有试题")
-    index = {name: i for i, name in enumerate(header)}
+def _row_from_cells(record: Record) -> Row:
+    def cell(name):
+        value = record.values.get(name)
+        return "" if value is None else str(value).strip()
 
-    def cell(values, name):
-        i = index.get(name)
-        return str(values[i]).strip() if i is not None and i < len(values) else ""
-
-    rows = []
-    for number, values in enumerate(table[1:], start=2):
-        options = [cell(values, f"选项{letter}") for letter in OPTION_LETTERS]
-        while options and not options[-1]:
-            options.pop()
-        tags = [
-            t.strip()
-            for t in cell(values, "标签")
-            .replace("，", ",")
-            .replace("、", ",")
-            .split(",")
-            if t.strip()
+    options = [cell(f"选项{letter}") for letter in OPTION_LETTERS]
+    while options and not options[-1]:
+        options.pop()
+    tags = [
+        t.strip()
+        for t in cell("标签").replace("，", ",").replace("、", ",").split(",")
+        if t.strip()
+    ]
+    row = Row(
+        line=record.line,
+        type=cell("题型"),
+        stem=cell("题干"),
+        options=options,
+        explanation=cell("解析"),
+        category=cell("分类"),
+        tags=tags,
+        source=cell("出处")[:200],
+        external_id=cell("编号")[:64] or None,
+        raw_answer=cell("答案"),
+        errors=list(record.errors),
+    )
+    row.difficulty = _difficulty(row, cell("难度"))
+    if row.type and TYPE_NAMES.get(row.type.strip().lower()) == QuestionType.FILL:
+        row.answer = [
+            [alt.strip() for alt in blank.split("/") if alt.strip()]
+            for blank in row.raw_answer.split("|")
         ]
-        row = Row(
-            line=number,
-            type=cell(values, "题型"),
-            stem=cell(values, "题干"),
-            options=options,
-            explanation=cell(values, "解析"),
-            category=cell(values, "分类"),
-            tags=tags,
-            source=cell(values, "出处")[:200],
-            external_id=cell(values, "编号")[:64] or None,
-            raw_answer=cell(values, "答案"),
-        )
-        row.difficulty = _difficulty(row, cell(values, "难度"))
-        if row.type and TYPE_NAMES.get(row.type.strip().lower()) == QuestionType.FILL:
-            row.answer = [
-                [alt.strip() for alt in blank.split("/") if alt.strip()]
-                for blank in row.raw_answer.split("|")
-            ]
-        rows.append(row)
-    return rows
+    return row
 
 
 def _difficulty(row: Row, value) -> int:

@@ -1,8 +1,9 @@
-"""Signals other apps listen to. The study archive records finished attempts."""
+"""Signals other apps listen to. The study archive records finished attempts.
 
-from django.dispatch import Signal
+``attempt_finished`` is declared in ``dangjian.lib.events`` so that a
+listener needs no import of quiz; it is the same signal object.
+"""
 
-# Sent after the transaction that graded an attempt commits, exactly once per
-# attempt, with ``attempt`` (score, max_score, submitted_at, duration_seconds,
-# mode, contest) and ``person``.
-attempt_finished = Signal()
+from dangjian.lib.events import attempt_finished
+
+__all__ = ["attempt_finished"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangjian.lib.excel import XLSX, ExcelWriter
 from dangjian.orgs.models import Role
 from dangjian.orgs.scope import managed_organisations, scope_for
 from dangjian.quiz import stats
@@ -251,8 +250,6 @@ def _manager_attempts(request, owner_id: int, base):
 @login_required
 def contest_export(request, contest_id):
     """Results as Excel: every finished attempt the manager may see, ranked."""
-    from openpyxl import Workbook
-
     contest = get_object_or_404(Contest, pk=contest_id)
     attempts = _manager_attempts(
         request, contest.owner_id, Attempt.objects.filter(contest=contest)
@@ -264,9 +261,9 @@ def contest_export(request, contest_id):
         .select_related("person", "unit")
         .order_by("-best_score", "best_duration", "best_at", "id")
     )
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("个人成绩")
-    sheet.append(
+    writer = ExcelWriter()
+    sheet = writer.sheet(
+        "个人成绩",
         [
             "名次",
             "姓名",
@@ -276,7 +273,7 @@ def contest_export(request, contest_id):
             "用时（秒）",
             "交卷次数",
             "最好成绩时间",
-        ]
+        ],
     )
     for rank, e in enumerate(entries, start=1):
         sheet.append(
@@ -293,8 +290,8 @@ def contest_export(request, contest_id):
                 else "",
             ]
         )
-    sheet = book.create_sheet("答题明细")
-    sheet.append(
+    sheet = writer.sheet(
+        "答题明细",
         [
             "姓名",
             "账号",
@@ -305,7 +302,7 @@ def contest_export(request, contest_id):
             "用时（秒）",
             "状态",
             "交卷时间",
-        ]
+        ],
     )
     for a in (
         attempts.finished().select_related("person", "unit").order_by("submitted_at")
@@ -323,11 +320,9 @@ def contest_export(request, contest_id):
                 timezone.localtime(a.submitted_at).strftime("%Y-%m-%d %H:%M:%S"),
             ]
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
     response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        writer.to_bytes(),
+        content_type=XLSX,
     )
     response["Content-Disposition"] = (
         f'attachment; filename="contest-{contest.pk}-results.xlsx"'

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.views.generic import DeleteView, EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from dangjian.orgs.models import Organisation, Role
-from dangjian.orgs.scope import managed_organisations
+from dangjian.orgs.permissions import UnitScopedViewSetMixin, register_unit_policy
 from dangjian.quiz.actions import check_import_questions, do_set_question_status
 from dangjian.quiz.draw import invalidate_pool
 from dangjian.quiz.grading import dedup_key
@@ -37,37 +35,17 @@ from dangjian.quiz.models import Contest, PaperTemplate, Question, QuestionType
 STAFF = [Role.UNIT_ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER]
 
 
+# Each unit keeps its own questions, paper templates and contests.
+question_policy = register_unit_policy(
+    Question, unit_field="owner", roles=STAFF, units_only=True
+)
+register_unit_policy(PaperTemplate, unit_field="owner", roles=STAFF, units_only=True)
+register_unit_policy(Contest, unit_field="owner", roles=STAFF, units_only=True)
+
+
 def units_for(user):
-    return managed_organisations(user, STAFF).units()
-
-
-class OwnedQuerysetMixin:
-    """Limits listings and object lookups to the user's units."""
-
-    def get_base_queryset(self):
-        return (
-            super().get_base_queryset().filter(owner__in=units_for(self.request.user))
-        )
-
-
-class OwnedIndexView(OwnedQuerysetMixin, IndexView):
-    pass
-
-
-class OwnedObjectMixin:
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not units_for(self.request.user).filter(pk=obj.owner_id).exists():
-            raise PermissionDenied
-        return obj
-
-
-class OwnedEditView(OwnedObjectMixin, EditView):
-    pass
-
-
-class OwnedDeleteView(OwnedObjectMixin, DeleteView):
-    pass
+    """Units whose questions the person keeps (the owners they may choose)."""
+    return question_policy.managed_units(user)
 
 
 class QuestionForm(WagtailAdminModelForm):
@@ -175,7 +153,7 @@ class QuestionForm(WagtailAdminModelForm):
         return question
 
 
-class QuestionViewSet(ModelViewSet):
+class QuestionViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Question
     icon = "help"
     menu_label = _("题库")
@@ -184,27 +162,21 @@ class QuestionViewSet(ModelViewSet):
     list_filter = ["type", "status", "category", "difficulty"]
     search_fields = ["stem", "category"]
     copy_view_enabled = False
-    index_view_class = OwnedIndexView
-    edit_view_class = OwnedEditView
-    delete_view_class = OwnedDeleteView
 
     def get_form_class(self, for_update=False):
         return QuestionForm
 
 
-class PaperTemplateViewSet(ModelViewSet):
+class PaperTemplateViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = PaperTemplate
     icon = "list-ul"
     menu_label = _("组卷规则")
     list_display = ["name", "mode", "time_limit_seconds", "is_active", "owner"]
     list_filter = ["mode", "is_active"]
     copy_view_enabled = False
-    index_view_class = OwnedIndexView
-    edit_view_class = OwnedEditView
-    delete_view_class = OwnedDeleteView
 
 
-class ContestViewSet(ModelViewSet):
+class ContestViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Contest
     icon = "pick"
     menu_label = _("知识竞赛")
@@ -221,9 +193,6 @@ class ContestViewSet(ModelViewSet):
         "max_attempts",
         "is_published",
     ]
-    index_view_class = OwnedIndexView
-    edit_view_class = OwnedEditView
-    delete_view_class = OwnedDeleteView
 
 
 class QuizViewSetGroup(ViewSetGroup):

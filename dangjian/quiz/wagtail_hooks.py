@@ -72,3 +72,20 @@ def quiz_my_page_panel(request):
         request=request,
     )
     return {"title": "答题", "html": html}
+
+
+# What the aggregators read of this app (dangjian/README.md, "Hooks").
+
+
+@hooks.register("dangjian_participation_figures")
+def quiz_participation_figures():
+    from dangjian.quiz.plugins import participation_figures
+
+    return participation_figures()
+
+
+@hooks.register("dangjian_quiz_results")
+def quiz_results():
+    from dangjian.quiz.interface import results
+
+    return results

@@ -14,15 +14,23 @@ import datetime as dt
 from django.http import JsonResponse
 from ninja import Router
 
+from dangjian.lib.api_errors import error_response, errors
+from dangjian.lib.api_types import Id
 from dangjian.orgs.auth import member_auth
 from dangjian.orgs.models import Organisation
 from dangjian.stats import access, figures
 
 router = Router(tags=["数据统计"])
 
+# Beyond what every operation answers: a bad period (400), no such organisation (404).
+FIGURE = {200: dict, **errors(400, 404)}
+
+
+CODES = {400: "bad_period", 403: "forbidden", 404: "not_found"}
+
 
 def _error(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"detail": message}, status=status)
+    return error_response(status, CODES[status], message)
 
 
 def _context(request, org, period, date):
@@ -54,10 +62,10 @@ def _answer(name, request, org, period, date, metric="materials_read"):
     if error:
         return error
     try:
-        rows = figures.figure(name, root, chosen, metric)
+        rows = figures.figure(name, root, chosen, metric, person=request.user)
     except ValueError as exc:
         return _error(400, str(exc))
-    title, columns = figures.FIGURES[name]
+    title, columns = figures.figure_table(name)
     return {
         "figure": name,
         "title": title,
@@ -73,17 +81,22 @@ def _answer(name, request, org, period, date, metric="materials_read"):
     }
 
 
-@router.get("/participation", auth=member_auth, summary="各组织参与情况（含下级汇总）")
+@router.get(
+    "/participation",
+    auth=member_auth,
+    response=FIGURE,
+    summary="各组织参与情况（含下级汇总）",
+)
 def participation(
-    request, org: int | None = None, period: str | None = None, date: str | None = None
+    request, org: Id | None = None, period: str | None = None, date: str | None = None
 ):
     return _answer("participation", request, org, period, date)
 
 
-@router.get("/ranking", auth=member_auth, summary="下级单位排名")
+@router.get("/ranking", auth=member_auth, response=FIGURE, summary="下级单位排名")
 def ranking(
     request,
-    org: int | None = None,
+    org: Id | None = None,
     period: str | None = None,
     date: str | None = None,
     metric: str = "materials_read",
@@ -91,29 +104,31 @@ def ranking(
     return _answer("ranking", request, org, period, date, metric)
 
 
-@router.get("/trend", auth=member_auth, summary="近12期参与趋势")
+@router.get("/trend", auth=member_auth, response=FIGURE, summary="近12期参与趋势")
 def trend(
-    request, org: int | None = None, period: str | None = None, date: str | None = None
+    request, org: Id | None = None, period: str | None = None, date: str | None = None
 ):
     return _answer("trend", request, org, period, date)
 
 
-@router.get("/views", auth=member_auth, summary="每日浏览量与访客数")
+@router.get("/views", auth=member_auth, response=FIGURE, summary="每日浏览量与访客数")
 def views(
-    request, org: int | None = None, period: str | None = None, date: str | None = None
+    request, org: Id | None = None, period: str | None = None, date: str | None = None
 ):
     return _answer("views-daily", request, org, period, date)
 
 
-@router.get("/views/channels", auth=member_auth, summary="浏览来源渠道")
+@router.get(
+    "/views/channels", auth=member_auth, response=FIGURE, summary="浏览来源渠道"
+)
 def view_channels(
-    request, org: int | None = None, period: str | None = None, date: str | None = None
+    request, org: Id | None = None, period: str | None = None, date: str | None = None
 ):
     return _answer("views-channel", request, org, period, date)
 
 
-@router.get("/views/top", auth=member_auth, summary="热门内容")
+@router.get("/views/top", auth=member_auth, response=FIGURE, summary="热门内容")
 def top(
-    request, org: int | None = None, period: str | None = None, date: str | None = None
+    request, org: Id | None = None, period: str | None = None, date: str | None = None
 ):
     return _answer("top", request, org, period, date)

@@ -7,8 +7,10 @@ class StatsConfig(AppConfig):
     verbose_name = "数据统计"
 
     def ready(self):
-        from django.core.signals import request_finished
+        from dangjian.lib import counting
+        from dangjian.stats.counting import apply_counts
 
-        from dangjian.stats.counting import maybe_flush
-
-        request_finished.connect(maybe_flush, dispatch_uid="dangjian.stats.flush")
+        # Counting lives in the foundation (any app counts a view); stats
+        # stores the counts. Pending views are written by the write-behind
+        # flusher (dangjian.lib.writebehind), never on the request path.
+        counting.set_writer(apply_counts)

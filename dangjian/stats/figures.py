@@ -1,8 +1,10 @@
 """The figures of the dashboards, the API and the Excel downloads.
 
 Each function returns plain rows (dicts) so that a page, a JSON answer and a
-spreadsheet show the same numbers. Figures are computed from the raw records
-of the other apps (stats may read them; DESIGN.md "Layout").
+spreadsheet show the same numbers. Stats imports no capability app: each
+capability registers its counts through the ``dangjian_participation_figures``
+hook and its viewed objects through ``dangjian_viewed_kinds`` (see
+dangjian/lib/plugins.py and dangjian/README.md); this module rolls them up.
 
 Roll-up through the organisation tree:
 
@@ -22,29 +24,30 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
+from dangjian.lib import plugins
 from dangjian.orgs.models import Membership, Organisation
+from dangjian.orgs.scope import name_only_in_scope
 from dangjian.stats.models import Channel, DailyViews
 
 PERIOD_KINDS = {"day": "日", "week": "周", "month": "月", "year": "年"}
+HIDDEN_LABEL = "范围外的内容 %(n)d 项"
 
-METRICS = [
-    ("materials_read", "学习资料学完"),
-    ("videos_watched", "视频看完"),
-    ("sessions_held", "学习会召开"),
-    ("attendances", "学习会出席人次"),
-    ("quiz_attempts", "答题参与人次"),
-    ("votes", "党员投票"),
-    ("releases_due", "例行发布应发"),
-    ("releases_on_time", "例行发布按时"),
-    ("kb_entries", "知识条目"),
-    ("kb_current", "知识条目在有效期内"),
-    ("questions", "企业提问"),
-    ("questions_in_time", "按时答复"),
-]
-METRIC_LABELS = dict(METRICS)
+
+def _figure_sets() -> list[plugins.ParticipationFigures]:
+    return plugins.registered(plugins.PARTICIPATION_FIGURES)
+
+
+def metrics() -> list[tuple[str, str]]:
+    """(key, label) of every registered participation metric, in their order."""
+    found = [m for figures in _figure_sets() for m in figures.metrics]
+    return [(m.key, m.label) for m in sorted(found, key=lambda m: (m.order, m.key))]
+
+
+def metric_labels() -> dict[str, str]:
+    return dict(metrics())
 
 
 # Periods ------------------------------------------------------------------------
@@ -174,129 +177,12 @@ def _roll_up_people(reach, counts: dict[int, int]) -> dict[int, int]:
     return total
 
 
-# Raw counts by person or organisation, one query each --------------------------
-
-
-def _study_by_person(start, end, video: bool) -> dict[int, int]:
-    from dangjian.study.models import MaterialPage, Progress
-
-    rows = Progress.objects.filter(completed_at__gte=start, completed_at__lt=end)
-    if video:
-        rows = rows.filter(material__kind=MaterialPage.Kind.VIDEO)
-    else:
-        rows = rows.exclude(material__kind=MaterialPage.Kind.VIDEO)
-    return dict(rows.values_list("person_id").annotate(n=Count("id")))
-
-
-def _sessions_by_org(start, end) -> tuple[dict[int, int], dict[int, int]]:
-    from dangjian.study.models import StudySession
-
-    sessions = StudySession.objects.filter(starts_at__gte=start, starts_at__lt=end)
-    held = dict(sessions.values_list("organisation_id").annotate(n=Count("id")))
-    attended = dict(
-        sessions.values_list("organisation_id").annotate(n=Count("attendances"))
-    )
-    return held, attended
-
-
-def _quiz_by_person(start, end) -> dict[int, int]:
-    from dangjian.quiz.models import Attempt
-
-    rows = Attempt.objects.finished().filter(
-        submitted_at__gte=start, submitted_at__lt=end
-    )
-    return dict(rows.values_list("person_id").annotate(n=Count("id")))
-
-
-def _votes_by_person(start, end, person_ids) -> dict[int, int]:
-    """Votes cast by members while logged in (their voter hash is derived
-    from the person id; votes by mobile number cannot be linked to a member)."""
-    from dangjian.voting.identity import member_hash
-    from dangjian.voting.models import Vote
-
-    by_hash = {member_hash(pk): pk for pk in person_ids}
-    if not by_hash:
-        return {}
-    result: dict[int, int] = {}
-    hashes = list(by_hash)
-    for i in range(0, len(hashes), 500):
-        rows = (
-            Vote.objects.counted()
-            .filter(
-                cast_at__gte=start, cast_at__lt=end, voter_hash__in=hashes[i : i + 500]
-            )
-            .values_list("voter_hash")
-            .annotate(n=Count("id"))
-        )
-        for voter, n in rows:
-            result[by_hash[voter]] = n
-    return result
-
-
-def _releases_by_org(period: Period) -> tuple[dict[int, int], dict[int, int]]:
-    """Routine releases due in the period (up to today) and those released by
-    the end of their due day."""
-    from dangjian.disclosure.calendar import periods
-    from dangjian.disclosure.models import DisclosureItemPage, ReleasePlan
-
-    today = timezone.localdate()
-    last = min(period.end, today)
-    due: dict[int, int] = defaultdict(int)
-    on_time: dict[int, int] = defaultdict(int)
-    if last < period.start:
-        return due, on_time
-    plans = list(ReleasePlan.objects.filter(is_active=True))
-    released = {}
-    for plan_id, key, first in DisclosureItemPage.objects.filter(
-        release_plan__in=plans, first_published_at__isnull=False
-    ).values_list("release_plan_id", "plan_period", "first_published_at"):
-        day = timezone.localdate(first)
-        if (plan_id, key) not in released or day < released[(plan_id, key)]:
-            released[(plan_id, key)] = day
-    for plan in plans:
-        for key, _label, _first, due_day in periods(plan, period.start, last):
-            due[plan.organisation_id] += 1
-            day = released.get((plan.pk, key))
-            if day is not None and day <= due_day:
-                on_time[plan.organisation_id] += 1
-    return due, on_time
-
-
-def _kb_by_org(period: Period) -> tuple[dict[int, int], dict[int, int]]:
-    from dangjian.kb.models import Entry
-
-    day = min(period.end, timezone.localdate())
-    live = Entry.objects.filter(live=True)
-    entries = dict(live.values_list("owner_id").annotate(n=Count("id")))
-    current = dict(live.valid_on(day).values_list("owner_id").annotate(n=Count("id")))
-    return entries, current
-
-
-def _questions_by_org(start, end) -> tuple[dict[int, int], dict[int, int]]:
-    """Questions submitted in the period, by the unit of the expert they went
-    to; in time when first answered by their due time."""
-    from django.db.models import F
-
-    from dangjian.experts.models import Question
-
-    rows = Question.objects.filter(
-        submitted_at__gte=start, submitted_at__lt=end, expert__isnull=False
-    )
-    asked = dict(rows.values_list("expert__unit_id").annotate(n=Count("id")))
-    in_time = dict(
-        rows.filter(first_answered_at__isnull=False, first_answered_at__lte=F("due_at"))
-        .values_list("expert__unit_id")
-        .annotate(n=Count("id"))
-    )
-    return asked, in_time
-
-
 # Public figures ---------------------------------------------------------------------
 
 
 def participation(root: Organisation, period: Period, *, depth: int | None = None):
     """One row per organisation of the subtree under ``root`` (root first, in
-    tree order): every metric of METRICS for the period, rolled up.
+    tree order): every registered metric for the period, rolled up.
 
     ``depth`` limits the rows to that many levels below the root (1: the
     root's children); counts always include the whole subtree.
@@ -306,24 +192,22 @@ def participation(root: Organisation, period: Period, *, depth: int | None = Non
     reach = _person_orgs(tree)
     subtree = tree.subtree(root)
     members = {p for p, orgs in reach.items() if root.pk in orgs}
-    figures = {
-        "materials_read": _roll_up_people(reach, _study_by_person(start, end, False)),
-        "videos_watched": _roll_up_people(reach, _study_by_person(start, end, True)),
-        "quiz_attempts": _roll_up_people(reach, _quiz_by_person(start, end)),
-        "votes": _roll_up_people(reach, _votes_by_person(start, end, members)),
-    }
-    held, attended = _sessions_by_org(start, end)
-    figures["sessions_held"] = _roll_up_orgs(tree, held)
-    figures["attendances"] = _roll_up_orgs(tree, attended)
-    due, on_time = _releases_by_org(period)
-    figures["releases_due"] = _roll_up_orgs(tree, due)
-    figures["releases_on_time"] = _roll_up_orgs(tree, on_time)
-    entries, current = _kb_by_org(period)
-    figures["kb_entries"] = _roll_up_orgs(tree, entries)
-    figures["kb_current"] = _roll_up_orgs(tree, current)
-    asked, in_time = _questions_by_org(start, end)
-    figures["questions"] = _roll_up_orgs(tree, asked)
-    figures["questions_in_time"] = _roll_up_orgs(tree, in_time)
+    window = plugins.Window(
+        start=start,
+        end=end,
+        first_day=period.start,
+        last_day=period.end,
+        people=frozenset(members),
+    )
+    figures: dict[str, dict[int, int]] = {}
+    for figure_set in _figure_sets():
+        counts = figure_set.count(window)
+        for metric in figure_set.metrics:
+            raw = counts.get(metric.key, {})
+            if figure_set.per == "person":
+                figures[metric.key] = _roll_up_people(reach, raw)
+            else:
+                figures[metric.key] = _roll_up_orgs(tree, raw)
     people = _roll_up_people(reach, {p: 1 for p in reach})
 
     rows = []
@@ -340,8 +224,8 @@ def participation(root: Organisation, period: Period, *, depth: int | None = Non
             "level": below,
             "people": people.get(pk, 0),
         }
-        for key, _label in METRICS:
-            row[key] = figures[key].get(pk, 0)
+        for key, _label in metrics():
+            row[key] = figures.get(key, {}).get(pk, 0)
         rows.append(row)
     return rows
 
@@ -357,7 +241,7 @@ def participation_trend(root: Organisation, period: Period, n: int = 12):
 
 def unit_ranking(root: Organisation, period: Period, metric: str = "materials_read"):
     """The root's direct children ranked by one metric (then by name)."""
-    if metric not in METRIC_LABELS:
+    if metric not in metric_labels():
         raise ValueError(f"未知的指标：{metric}")
     rows = [r for r in participation(root, period, depth=1) if r["level"] == 1]
     rows.sort(key=lambda r: (-r[metric], r["org"]))
@@ -366,37 +250,25 @@ def unit_ranking(root: Organisation, period: Period, metric: str = "materials_re
     return rows
 
 
+def _viewed_kinds() -> dict[type, plugins.ViewedKind]:
+    return {kind.model: kind for kind in plugins.registered(plugins.VIEWED_KINDS)}
+
+
 def _objects_in(root: Organisation) -> Q | None:
-    """A filter of DailyViews rows for objects owned by the subtree: disclosure
-    items of its units and study materials of its sections. None for the
+    """A filter of DailyViews rows for objects owned by the subtree, as the
+    capabilities define ownership (``ViewedKind.owned_by``). None for the
     whole city (no filter)."""
     if root.is_root():
         return None
-    from wagtail.models import Page
-
-    from dangjian.disclosure.models import DisclosureItemPage
-    from dangjian.study.models import MaterialPage, StudySectionPage
-
     orgs = Organisation.objects.filter(path__startswith=root.path)
-    items = DisclosureItemPage.objects.filter(subject_unit__in=orgs).values_list(
-        "pk", flat=True
-    )
-    condition = Q(
-        content_type=ContentType.objects.get_for_model(DisclosureItemPage),
-        object_id__in=list(items),
-    )
-    sections = StudySectionPage.objects.filter(organisation__in=orgs)
-    material_ids = []
-    for section in sections:
-        material_ids += list(
-            Page.objects.descendant_of(section)
-            .type(MaterialPage)
-            .values_list("pk", flat=True)
+    condition = Q(pk__in=[])
+    for model, kind in _viewed_kinds().items():
+        if kind.owned_by is None:
+            continue
+        condition |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=list(kind.owned_by(orgs)),
         )
-    condition |= Q(
-        content_type=ContentType.objects.get_for_model(MaterialPage),
-        object_id__in=material_ids,
-    )
     return condition
 
 
@@ -437,38 +309,67 @@ def views_by_channel(root: Organisation, period: Period):
     ]
 
 
-def top_objects(root: Organisation, period: Period, limit: int = 20):
-    """The most viewed objects of the period with their titles."""
+def _visible_pages(person, ids: list[int]) -> set[int]:
+    """Pages of a kind no capability registered: those anyone may open."""
+    from wagtail.models import Page
+
+    return set(
+        Page.objects.live().public().filter(pk__in=ids).values_list("pk", flat=True)
+    )
+
+
+def top_objects(root: Organisation, period: Period, limit: int = 20, *, person):
+    """The most viewed objects of the period with their titles, for one person.
+
+    Views of every object count, but an object the person may not open (a
+    党内 item outside their scope, a restricted material) is named only as
+    part of one anonymous line per kind (``name_only_in_scope``).
+    """
+    from wagtail.models import Page
+
     rows = list(
         _views(root, period)
         .values("content_type_id", "object_id")
         .annotate(views=Sum("views"), visitors=Sum("visitors"))
         .order_by("-views", "object_id")[:limit]
     )
+    kinds = _viewed_kinds()
+    by_type: dict[int, list[int]] = defaultdict(list)
+    for row in rows:
+        by_type[row["content_type_id"]].append(row["object_id"])
+    visible: set[tuple[int, int]] = set()
+    labels: dict[str, str] = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        kind = kinds.get(model)
+        if kind is not None:
+            seen = kind.visible_ids(person, ids)
+            labels[str(type_id)] = kind.hidden_label or HIDDEN_LABEL
+        elif model is not None and issubclass(model, Page):
+            seen = _visible_pages(person, ids)
+        else:
+            seen = set()
+        visible |= {(type_id, pk) for pk in seen}
     for row in rows:
         model = ContentType.objects.get_for_id(row["content_type_id"]).model_class()
-        obj = (
-            model._default_manager.filter(pk=row["object_id"]).first()
-            if model
-            else None
-        )
+        obj = None
+        if model is not None and (row["content_type_id"], row["object_id"]) in visible:
+            obj = model._default_manager.filter(pk=row["object_id"]).first()
         row["title"] = str(obj) if obj is not None else "（已删除）"
         row["kind"] = str(model._meta.verbose_name) if model else ""
-    return rows
+    return name_only_in_scope(
+        rows,
+        lambda row: (row["content_type_id"], row["object_id"]) in visible,
+        group=lambda row: str(row["content_type_id"]),
+        hidden_label=lambda group, n: labels.get(group, HIDDEN_LABEL) % {"n": n},
+        sums=("views", "visitors"),
+        hide_keys=("object_id",),
+    )
 
 
 # Named figures: one table each, for pages, the API and Excel -----------------------
 
-FIGURES = {
-    "participation": (
-        "各组织参与情况",
-        [("org", "组织"), ("level", "层级"), ("people", "人数"), *METRICS],
-    ),
-    "ranking": (
-        "单位排名",
-        [("rank", "名次"), ("org", "单位"), ("people", "人数"), *METRICS],
-    ),
-    "trend": ("参与趋势", [("period", "期间"), ("people", "人数"), *METRICS]),
+VIEW_FIGURES = {
     "views-daily": (
         "每日浏览",
         [("day", "日期"), ("views", "浏览量"), ("visitors", "访客数")],
@@ -484,12 +385,39 @@ FIGURES = {
         ],
     ),
 }
+FIGURE_NAMES = ("participation", "ranking", "trend", *VIEW_FIGURES)
+
+
+def figure_table(name: str) -> tuple[str, list[tuple[str, str]]]:
+    """(title, columns) of a named figure; KeyError for an unknown name."""
+    if name == "participation":
+        return "各组织参与情况", [
+            ("org", "组织"),
+            ("level", "层级"),
+            ("people", "人数"),
+            *metrics(),
+        ]
+    if name == "ranking":
+        return "单位排名", [
+            ("rank", "名次"),
+            ("org", "单位"),
+            ("people", "人数"),
+            *metrics(),
+        ]
+    if name == "trend":
+        return "参与趋势", [("period", "期间"), ("people", "人数"), *metrics()]
+    return VIEW_FIGURES[name]
 
 
 def figure(
-    name: str, root: Organisation, period: Period, metric: str = "materials_read"
+    name: str,
+    root: Organisation,
+    period: Period,
+    metric: str = "materials_read",
+    *,
+    person,
 ):
-    """The rows of a named figure; ValueError for an unknown name."""
+    """The rows of a named figure for one person; ValueError for an unknown name."""
     if name == "participation":
         return participation(root, period)
     if name == "ranking":
@@ -501,5 +429,5 @@ def figure(
     if name == "views-channel":
         return views_by_channel(root, period)
     if name == "top":
-        return top_objects(root, period)
+        return top_objects(root, period, person=person)
     raise ValueError(f"未知的统计图表：{name}")

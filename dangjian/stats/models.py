@@ -65,9 +65,8 @@ class DailyViews(models.Model):
 
 
 class DailyVisitor(models.Model):
-    """One visitor hash seen for one DailyViews row, kept only when counting
-    runs without Redis: the table makes unique visitors exact across worker
-    processes and flushes. Rows older than a few days are pruned at flush."""
+    """One visitor hash seen for one DailyViews row: the table makes unique
+    visitors exact across worker processes and flushes. Rows older than a few days are pruned at flush."""
 
     content_type_id = models.PositiveIntegerField()
     object_id = models.PositiveBigIntegerField()

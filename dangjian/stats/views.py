@@ -31,7 +31,9 @@ def _dashboard(request, root: Organisation, *, leaders: bool, roots=()):
     if error:
         return error
     metric = request.GET.get("metric", "materials_read")
-    if metric not in figures.METRIC_LABELS:
+    metrics = figures.metrics()
+    labels = dict(metrics)
+    if metric not in labels:
         return HttpResponseBadRequest(
             "未知的指标", content_type="text/plain; charset=utf-8"
         )
@@ -44,17 +46,16 @@ def _dashboard(request, root: Organisation, *, leaders: bool, roots=()):
     trend = figures.participation_trend(root, period, n=12)
     daily = figures.views_by_day(root, period)
     channels = figures.views_by_channel(root, period)
-    top = figures.top_objects(root, period, limit=10)
+    top = figures.top_objects(root, period, limit=10, person=request.user)
     query = urlencode(
         {"org": root.pk, "period": period.kind, "date": period.start.isoformat()}
     )
     chart_data = {
         "metric": metric,
-        "metricLabel": figures.METRIC_LABELS[metric],
-        "metrics": figures.METRICS,
+        "metricLabel": labels[metric],
+        "metrics": metrics,
         "trend": [
-            {"period": r["period"], **{k: r[k] for k, _l in figures.METRICS}}
-            for r in trend
+            {"period": r["period"], **{k: r[k] for k, _l in metrics}} for r in trend
         ],
         "ranking": [{"org": r["org"], "value": r[metric]} for r in ranking],
         "tree": [
@@ -86,16 +87,16 @@ def _dashboard(request, root: Organisation, *, leaders: bool, roots=()):
             "period": period,
             "periods": figures.PERIOD_KINDS,
             "metric": metric,
-            "metrics": figures.METRICS,
+            "metrics": metrics,
             "total": total,
-            "tiles": [(label, total[key]) for key, label in figures.METRICS],
+            "tiles": [(label, total[key]) for key, label in metrics],
             "top": top,
             "ranking": ranking,
-            "metric_label": figures.METRIC_LABELS[metric],
+            "metric_label": labels[metric],
             "chart_data": chart_data,
             "query": query,
             "downloads": [
-                (name, title) for name, (title, _c) in figures.FIGURES.items()
+                (name, figures.figure_table(name)[0]) for name in figures.FIGURE_NAMES
             ],
             "units": access.managed_roots(request.user) if not leaders else [],
             "roots": roots,
@@ -145,7 +146,7 @@ def unit_dashboard(request, org_id: int):
 @login_required
 def download(request, name: str):
     """One figure as an .xlsx file, for the same organisation and period."""
-    if name not in figures.FIGURES:
+    if name not in figures.FIGURE_NAMES:
         raise Http404("没有这个统计图表")
     org_id = request.GET.get("org")
     if org_id is None:
@@ -162,13 +163,17 @@ def download(request, name: str):
         return error
     try:
         rows = figures.figure(
-            name, root, period, request.GET.get("metric", "materials_read")
+            name,
+            root,
+            period,
+            request.GET.get("metric", "materials_read"),
+            person=request.user,
         )
     except ValueError as exc:
         return HttpResponseBadRequest(
             str(exc), content_type="text/plain; charset=utf-8"
         )
-    title, columns = figures.FIGURES[name]
+    title, columns = figures.figure_table(name)
     heading = f"{root.name} · {title} · {period.label}"
     response = HttpResponse(
         excel.workbook(heading, columns, rows), content_type=excel.XLSX

@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from dangjian.stats.counting import count_view
+from dangjian.lib.counting import count_view
 
 
 @hooks.register("on_serve_page")

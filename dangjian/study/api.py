@@ -1,6 +1,7 @@
 """JSON API for study: the person's own figures, heartbeats, check-in, unit figures.
 
-Errors are ``{"detail": "<中文说明>", "code": "<stable code>"}`` with a 4xx status.
+Errors are ``{"detail": "<中文说明>", "code": "<stable code>"}`` with a 4xx
+status, the API's contract (``dangjian.lib.api_errors``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from django.http import JsonResponse
 from django.utils import timezone
 from ninja import Router, Schema
 
+from dangjian.lib.api_errors import error_response, errors
+from dangjian.lib.api_types import Id
 from dangjian.orgs.auth import member_auth
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations
@@ -22,7 +25,7 @@ router = Router(tags=["学习"])
 
 
 def error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"detail": detail, "code": code}, status=status)
+    return error_response(status, code, detail)
 
 
 def _messages(exc: ValidationError) -> str:
@@ -47,7 +50,10 @@ def _plans(person) -> list[dict]:
 
 
 @router.get(
-    "/me", auth=member_auth, summary="我的学习：积分、计划进度、学习会、最近档案"
+    "/me",
+    auth=member_auth,
+    response={200: dict, **errors(400)},
+    summary="我的学习：积分、计划进度、学习会、最近档案",
 )
 def me(request, start: str | None = None, end: str | None = None):
     person = request.auth
@@ -114,8 +120,13 @@ class BeatIn(Schema):
     position: float | None = None
 
 
-@router.post("/readings/{reading_id}/beat", auth=member_auth, summary="学习心跳")
-def beat(request, reading_id: int, payload: BeatIn):
+@router.post(
+    "/readings/{reading_id}/beat",
+    auth=member_auth,
+    response={200: dict, **errors(400, 403, 404)},
+    summary="学习心跳",
+)
+def beat(request, reading_id: Id, payload: BeatIn):
     reading = Reading.objects.filter(pk=reading_id).first()
     if reading is None:
         return error(404, "not_found", "没有这条学习记录")
@@ -138,7 +149,12 @@ class CheckinIn(Schema):
     code: str
 
 
-@router.post("/checkin", auth=member_auth, summary="用签到码签到")
+@router.post(
+    "/checkin",
+    auth=member_auth,
+    response={200: dict, **errors(400, 403)},
+    summary="用签到码签到",
+)
 def checkin(request, payload: CheckinIn):
     try:
         attendance = actions.check_check_in_with_code(request.auth, payload.code)
@@ -153,8 +169,13 @@ def checkin(request, payload: CheckinIn):
     }
 
 
-@router.get("/units/{org_id}", auth=member_auth, summary="单位学习情况（单位管理员）")
-def unit(request, org_id: int):
+@router.get(
+    "/units/{org_id}",
+    auth=member_auth,
+    response={200: dict, **errors(403, 404)},
+    summary="单位学习情况（单位管理员）",
+)
+def unit(request, org_id: Id):
     organisation = Organisation.objects.filter(pk=org_id).first()
     if organisation is None:
         return error(404, "not_found", "没有这个组织")
@@ -182,6 +203,9 @@ def unit(request, org_id: int):
             }
             for f in figures["plans"]
         ],
-        "sessions": figures["sessions"],
-        "sessions_by_type": figures["sessions_by_type"],
+        # Session types are lazy translations: JSON keys must be plain strings.
+        "sessions": [{**row, "type": str(row["type"])} for row in figures["sessions"]],
+        "sessions_by_type": {
+            str(kind): n for kind, n in figures["sessions_by_type"].items()
+        },
     }

@@ -131,8 +131,9 @@ class Archive:
 
 def build_archive(person, start: dt.date, end: dt.date, *, entries_limit=500):
     """The person's archive for [start, end]."""
-    from dangjian.quiz.models import Attempt
+    from dangjian.lib.plugins import QUIZ_RESULTS, provided
 
+    quiz = provided(QUIZ_RESULTS)
     since, until = _bounds(start, end)
     ledger = PointEntry.objects.for_person(person).between(start, end)
     archive = Archive(person=person, start=start, end=end)
@@ -163,12 +164,16 @@ def build_archive(person, start: dt.date, end: dt.date, *, entries_limit=500):
         .select_related("session", "session__organisation")
         .order_by("-session__starts_at")
     )
-    archive.attempts = list(
-        Attempt.objects.finished()
-        .for_person(person)
-        .filter(submitted_at__gte=since, submitted_at__lt=until)
-        .select_related("template")
-        .order_by("-submitted_at")[:200]
+    archive.attempts = (
+        list(
+            quiz.finished()
+            .for_person(person)
+            .filter(submitted_at__gte=since, submitted_at__lt=until)
+            .select_related("template")
+            .order_by("-submitted_at")[:200]
+        )
+        if quiz is not None
+        else []
     )
     archive.notes = list(
         Note.objects.filter(person=person, created_at__gte=since, created_at__lt=until)

@@ -147,13 +147,17 @@ def sessions_by_person(year: int) -> dict[int, float]:
 def quiz_by_person(year: int) -> dict[int, float]:
     """The mean percentage of each person's finished attempts in the year.
 
-    Reads the quiz app's attempts through its queryset (``finished()``).
+    Reads the quiz app's attempts through its public interface (the
+    ``dangjian_quiz_results`` hook); without the quiz app nobody has a value.
     """
-    from dangjian.quiz.models import Attempt
+    from dangjian.lib.plugins import QUIZ_RESULTS, provided
 
+    quiz = provided(QUIZ_RESULTS)
+    if quiz is None:
+        return {}
     start, end = year_bounds(year)
     rows = (
-        Attempt.objects.finished()
+        quiz.finished()
         .filter(submitted_at__gte=start, submitted_at__lt=end, max_score__gt=0)
         .values_list("person_id")
         .annotate(

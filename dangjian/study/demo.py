@@ -21,6 +21,7 @@ from dangjian.study.assessment import do_run_assessment
 from dangjian.study.models import (
     AssessmentScheme,
     Indicator,
+    MaterialAttachment,
     MaterialPage,
     PlanItem,
     SpotCheck,
@@ -166,6 +167,47 @@ def ensure_plan(unit, materials, video) -> StudyPlan:
     return plan
 
 
+GUIDE_TITLE = "学习辅导材料：党的二十大报告重点解读（党内）"
+GUIDE_PARAGRAPHS = [
+    "一、深刻领会新时代十年的伟大变革，坚定历史自信、增强历史主动。",
+    "二、准确把握以中国式现代化全面推进中华民族伟大复兴的使命任务。",
+    "三、坚持以党的自我革命引领社会革命，全面从严治党永远在路上。",
+    "本材料供学习计划内党员学习使用，请勿外传。",
+]
+
+
+def ensure_guide(section, admin, plan) -> MaterialPage:
+    """A study guide for the plan's audience only, with a PDF attachment: the
+    demo's restricted file, served only through the checked document view."""
+    material = MaterialPage.objects.child_of(section).filter(slug="guide-demo").first()
+    if material is None:
+        from dangjian.lib.demo_files import demo_document
+
+        document = demo_document(GUIDE_TITLE, "xuexi-fudao.pdf", GUIDE_PARAGRAPHS)
+        material = MaterialPage(
+            title=GUIDE_TITLE,
+            slug="guide-demo",
+            kind=MaterialPage.Kind.DOCUMENT,
+            topic=Topic.objects.order_by("sort_order", "pk").first(),
+            summary="重点解读（PDF 附件），供学习计划内党员学习。",
+            body="".join(f"<p>{escape(p)}</p>" for p in GUIDE_PARAGRAPHS[:3]),
+            visibility=MaterialPage.Visibility.PLAN,
+            min_seconds=20,
+        )
+        material.attachments = [
+            MaterialAttachment(document=document, caption="重点解读（PDF）")
+        ]
+        actions.do_import_materials(section, [material], acting_user=admin)
+    if not plan.items.filter(material=material).exists():
+        PlanItem.objects.create(
+            plan=plan, material=material, sort_order=plan.items.count()
+        )
+        from dangjian.study.search import index_plan_materials
+
+        index_plan_materials(plan)
+    return material
+
+
 SESSIONS = [
     ("专题研讨：学习二十大报告第一部分", StudySession.Type.SEMINAR, -20, True),
     ("读书分享会：《习近平谈治国理政》", StudySession.Type.READING, -10, True),
@@ -290,9 +332,9 @@ def ensure_scheme() -> AssessmentScheme:
 
 
 def load(ctx: DemoContext) -> str:
-    from dangjian.portal.models import HomePage
+    from dangjian.lib.site import home_page
 
-    home = HomePage.objects.first()
+    home = home_page()
     if home is None:
         return "跳过（没有首页）"
     unit = ctx.units[UNIT]
@@ -307,6 +349,7 @@ def load(ctx: DemoContext) -> str:
     materials = ensure_materials(ctx, section, admin)
     video = ensure_video(section, admin, unit)
     plan = ensure_plan(unit, materials, video)
+    ensure_guide(section, admin, plan)
     sessions = ensure_sessions(ctx, branch)
     if fresh:
         ensure_history(ctx, materials)
@@ -315,6 +358,6 @@ def load(ctx: DemoContext) -> str:
     if fresh:
         do_run_assessment(scheme, acting_user=admin)
     return (
-        f"{len(materials)} 篇文章、1 个视频，学习计划《{plan.title}》，"
+        f"{len(materials)} 篇文章、1 个视频、1 份辅导材料，学习计划《{plan.title}》，"
         f"新增学习会 {sessions} 次，考核方案 {scheme.year}"
     )

@@ -10,6 +10,7 @@ import io
 
 from django.utils import timezone
 
+from dangjian.lib.excel import ExcelWriter
 from dangjian.study.archive import Archive
 
 FONT = "STSong-Light"
@@ -199,49 +200,27 @@ def archive_pdf(archive: Archive) -> bytes:
 
 
 def _sheet(workbook, title, columns, rows):
-    from openpyxl.styles import Font
-
-    sheet = workbook.create_sheet(title)
-    sheet.append(columns)
-    for c in sheet[1]:
-        c.font = Font(bold=True)
-    for row in rows:
-        sheet.append(row)
-    for index, _column in enumerate(columns, start=1):
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = 20
+    sheet = workbook.sheet(title, columns, widths=20)
+    sheet.extend(rows)
     return sheet
 
 
-def _bytes(workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def archive_xlsx(archive: Archive) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    summary = workbook.active
-    summary.title = "概况"
+    workbook = ExcelWriter()
+    summary = workbook.sheet("概况", widths=(18, 50))
     summary.append([archive_title(archive)])
     for key, value in archive_summary(archive):
         summary.append([key, value])
-    summary.column_dimensions["A"].width = 18
-    summary.column_dimensions["B"].width = 50
     for title, (columns, rows) in archive_rows(archive).items():
         _sheet(workbook, title, columns, rows)
-    return _bytes(workbook)
+    return workbook.to_bytes()
 
 
 def assessment_xlsx(run, people, units) -> bytes:
     """``people``/``units``: PersonScore/UnitScore rows with person/unit loaded."""
-    from openpyxl import Workbook
-
     indicators = run.indicators
     labels = [i.get_kind_display() for i in indicators]
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = ExcelWriter()
     _sheet(
         workbook,
         "单位排名",
@@ -275,7 +254,7 @@ def assessment_xlsx(run, people, units) -> bytes:
             for p in people
         ],
     )
-    notes = workbook.create_sheet("计算方法")
+    notes = workbook.sheet("计算方法")
     notes.append(["方案", str(run.scheme), "年度", run.scheme.year])
     notes.append(["计算时间", _local(run.computed_at)])
     notes.append(["指标", "权重（%）", "满分所需"])
@@ -293,4 +272,4 @@ def assessment_xlsx(run, people, units) -> bytes:
             "总分 = Σ 权重 × 得分 ÷ 适用指标权重之和；未抽查或无学习计划的指标不计入",
         ]
     )
-    return _bytes(workbook)
+    return workbook.to_bytes()

@@ -14,7 +14,12 @@ from dataclasses import dataclass
 
 from django.utils.html import strip_tags
 
-from dangjian.orgs.scope import scope_for
+from dangjian.orgs.scope import (
+    MEMBERS_TOKEN,
+    PUBLIC_TOKEN,
+    audience_tokens,
+    item_audience_tokens,
+)
 
 INDEX = "study"
 
@@ -34,28 +39,26 @@ def audience_values(material) -> list[str]:
     from dangjian.study.models import MaterialPage, StudyPlan
 
     if material.visibility == MaterialPage.Visibility.PUBLIC:
-        return ["public"]
+        return [PUBLIC_TOKEN]
     if material.visibility == MaterialPage.Visibility.MEMBERS:
-        return ["members"]
+        return [MEMBERS_TOKEN]
     values = set()
     plans = StudyPlan.objects.active().filter(items__material=material)
     for plan in plans.prefetch_related("audience"):
-        prefix = "tree" if plan.include_descendants else "org"
-        values |= {f"{prefix}:{org.pk}" for org in plan.audience.all()}
+        values |= set(
+            item_audience_tokens(
+                [org.pk for org in plan.audience.all()], plan.include_descendants
+            )
+        )
     return sorted(values)
 
 
 def audience_for(person) -> list[str] | None:
-    """The audience values a person may read; None means everything."""
+    """The audience tokens a person may read (``dangjian.orgs.scope``); None
+    means everything (platform admins open every material, as on its page)."""
     if person is not None and person.is_authenticated and person.is_superuser:
         return None
-    scope = scope_for(person)
-    values = ["public"]
-    if scope.member_of:
-        values.append("members")
-        values += [f"org:{pk}" for pk in sorted(scope.member_of)]
-        values += [f"tree:{pk}" for pk in sorted(scope.within)]
-    return values
+    return audience_tokens(person)
 
 
 def document_for(material):

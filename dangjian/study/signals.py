@@ -7,16 +7,17 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
-from dangjian.quiz.models import Mode
-from dangjian.quiz.signals import attempt_finished
+from dangjian.lib.events import attempt_finished
+from dangjian.lib.plugins import QUIZ_RESULTS, provided
+from dangjian.study.actions.points import do_award_points
 from dangjian.study.models import MaterialPage, PointRule
+from dangjian.study.search import index_materials_on_commit
 
 
 @receiver(attempt_finished)
 def award_daily_quiz_points(sender, attempt, person, **kwargs):
-    from dangjian.study.actions import do_award_points
-
-    if attempt.mode != Mode.DAILY:
+    quiz = provided(QUIZ_RESULTS)
+    if quiz is None or not quiz.is_daily(attempt):
         return
     do_award_points(
         person,
@@ -28,8 +29,6 @@ def award_daily_quiz_points(sender, attempt, person, **kwargs):
 
 
 def _reindex(sender, instance, **kwargs):
-    from dangjian.study.search import index_materials_on_commit
-
     index_materials_on_commit([instance.pk])
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -31,6 +30,7 @@ from dangjian.study.models import (
     Reading,
     SpotCheck,
     SpotCheckItem,
+    StudySectionPage,
     StudySession,
     Topic,
     UnitScore,
@@ -91,8 +91,6 @@ def index(request):
 
 
 def _section_path(organisation_id: int) -> str:
-    from dangjian.study.models import StudySectionPage
-
     section = StudySectionPage.objects.filter(organisation_id=organisation_id).first()
     return section.path if section else "-"
 
@@ -115,29 +113,9 @@ def serve_material_view(request, material):
 
 
 def serve_material(material: MaterialPage, request):
-    """The page of one material; opening it is recorded for a signed-in person."""
-    if not actions.can_open_material(material, request):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return _forbidden(request, "这份学习资料只对学习计划的对象开放。")
-    reading = progress = None
-    if request.user.is_authenticated:
-        reading = actions.do_open_material(material, request.user)
-        progress = Progress.objects.get(person=request.user, material=material)
-    response = TemplateResponse(
-        request,
-        "study/material_page.html",
-        {
-            "page": material,
-            "self": material,
-            "reading": reading,
-            "progress": progress,
-            "required_seconds": material.required_seconds,
-            "attachments": material.attachments.select_related("document"),
-        },
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """The page of one material (``MaterialPage.serve``): opening it is
+    recorded for a signed-in person."""
+    return material.serve(request)
 
 
 def _material_with_video(request, page_id: int):

@@ -14,12 +14,13 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView
+from wagtail.admin.views.generic import CreateView, EditView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from dangjian.orgs.models import Role
+from dangjian.orgs.permissions import UnitScopedViewSetMixin, register_unit_policy
 from dangjian.orgs.scope import managed_organisations
 from dangjian.study.models import (
     AssessmentScheme,
@@ -34,34 +35,10 @@ from dangjian.study.models import (
 STAFF = [Role.UNIT_ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER]
 
 
-def managed(user):
-    return managed_organisations(user, STAFF)
-
-
-class ScopedMixin:
-    """Limits listings and lookups to rows of the user's organisations."""
-
-    scope_field = "owner"
-
-    def scope_q(self):
-        from django.db.models import Q
-
-        if self.request.user.is_superuser:
-            return Q()
-        return Q(**{f"{self.scope_field}__in": managed(self.request.user)})
-
-
-class ScopedIndexView(ScopedMixin, IndexView):
-    def get_base_queryset(self):
-        return super().get_base_queryset().filter(self.scope_q())
-
-
-class ScopedObjectMixin(ScopedMixin):
-    def get_object(self, queryset=None):
-        obj = super().get_object(queryset)
-        if not type(obj).objects.filter(self.scope_q(), pk=obj.pk).exists():
-            raise PermissionDenied
-        return obj
+# Unit staff keep the videos, plans and study sessions of their units.
+register_unit_policy(Video, unit_field="owner", roles=STAFF)
+register_unit_policy(StudyPlan, unit_field="owner", roles=STAFF)
+register_unit_policy(StudySession, unit_field="organisation", roles=STAFF)
 
 
 class PlanSavedMixin:
@@ -73,19 +50,11 @@ class PlanSavedMixin:
         return instance
 
 
-class ScopedEditView(ScopedObjectMixin, EditView):
-    pass
-
-
-class ScopedDeleteView(ScopedObjectMixin, DeleteView):
-    pass
-
-
 class PlanCreateView(PlanSavedMixin, CreateView):
     pass
 
 
-class PlanEditView(PlanSavedMixin, ScopedEditView):
+class PlanEditView(PlanSavedMixin, EditView):
     pass
 
 
@@ -108,43 +77,26 @@ class TopicViewSet(ModelViewSet):
     copy_view_enabled = False
 
 
-class VideoViewSet(ModelViewSet):
+class VideoViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = Video
     icon = "media"
     menu_label = _("学习视频")
     list_display = ["title", "duration_seconds", "owner", "created_at"]
     copy_view_enabled = False
-    index_view_class = ScopedIndexView
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
 
 
-class PlanViewSet(ModelViewSet):
+class PlanViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = StudyPlan
     icon = "list-ol"
     menu_label = _("学习计划")
     list_display = ["title", "owner", "starts_on", "deadline", "is_active"]
     list_filter = ["is_active"]
     copy_view_enabled = False
-    index_view_class = ScopedIndexView
     add_view_class = PlanCreateView
     edit_view_class = PlanEditView
-    delete_view_class = ScopedDeleteView
 
 
-class SessionIndexView(ScopedIndexView):
-    scope_field = "organisation"
-
-
-class SessionEditView(ScopedEditView):
-    scope_field = "organisation"
-
-
-class SessionDeleteView(ScopedDeleteView):
-    scope_field = "organisation"
-
-
-class SessionViewSet(ModelViewSet):
+class SessionViewSet(UnitScopedViewSetMixin, ModelViewSet):
     model = StudySession
     icon = "group"
     menu_label = _("学习会")
@@ -152,9 +104,6 @@ class SessionViewSet(ModelViewSet):
     list_filter = ["type"]
     search_fields = ["title"]
     copy_view_enabled = False
-    index_view_class = SessionIndexView
-    edit_view_class = SessionEditView
-    delete_view_class = SessionDeleteView
 
 
 class PointRuleViewSet(ModelViewSet):

@@ -107,3 +107,27 @@ def study_my_page_panel(request):
         request=request,
     )
     return {"title": "学习", "html": html}
+
+
+# What the aggregators read of this app (dangjian/README.md, "Hooks").
+
+
+@hooks.register("dangjian_publicity_sources")
+def study_publicity_sources():
+    from dangjian.study.plugins import publicity_sources
+
+    return publicity_sources()
+
+
+@hooks.register("dangjian_participation_figures")
+def study_participation_figures():
+    from dangjian.study.plugins import participation_figures
+
+    return participation_figures()
+
+
+@hooks.register("dangjian_viewed_kinds")
+def study_viewed_kinds():
+    from dangjian.study.plugins import viewed_kinds
+
+    return viewed_kinds()

@@ -15,6 +15,7 @@ the tests and the benchmark alike. Its order matters:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import secrets
 import time
@@ -123,6 +124,15 @@ def _clean_idempotency_key(key) -> str | None:
     return key
 
 
+def candidate_id_from(value):
+    """A candidate id sent as text ("12") as a number; anything else as it
+    came, for check_cast_vote to refuse. Only ASCII digits count: "１２" and
+    "²" are not ids."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value) if len(value) <= 18 else value
+    return value
+
+
 def check_cast_vote(
     campaign_id: int,
     candidate_id,
@@ -165,7 +175,7 @@ def _rate_refusal(code: int) -> VoteRefused:
     return VoteRefused(429, "rate_limited", "操作过于频繁，请稍后再试", retry_after=60)
 
 
-def _new_vote(rule, voter, candidate_id, day, now, idempotency_key) -> Vote:
+def _new_vote(rule, voter, candidate_id, day, now, idempotency_key, answer) -> Vote:
     return Vote(
         campaign_id=rule.id,
         candidate_id=candidate_id,
@@ -176,17 +186,19 @@ def _new_vote(rule, voter, candidate_id, day, now, idempotency_key) -> Vote:
         device_hash=voter.device_hash,
         ua_class=voter.ua_class,
         idempotency_key=idempotency_key,
+        # Kept only where a replay can ask for it again.
+        answer=json.dumps(answer, ensure_ascii=False) if idempotency_key else "",
     )
 
 
-def _accepted(rule, candidate_id, vote_id, counts, now, status=201) -> CastResult:
+def _answer(rule, candidate_id, counts, now) -> dict:
+    """What an accepted vote answers, but for the vote's id (not known
+    before the row is written) and ``replayed``."""
     total, today, for_candidate = counts
     body = {
-        "vote": vote_id,
         "campaign": rule.id,
         "candidate": candidate_id,
         **rule.remaining(total, today, for_candidate),
-        "replayed": status == 200,
     }
     refusal = rule.refusal(total, today, 0, now)
     body["next_vote_at"] = (
@@ -194,7 +206,11 @@ def _accepted(rule, candidate_id, vote_id, counts, now, status=201) -> CastResul
         if refusal and refusal["next_vote_at"]
         else None
     )
-    return CastResult(status, body)
+    return body
+
+
+def _accepted(vote_id: int, answer: dict, status: int = 201) -> CastResult:
+    return CastResult(status, {"vote": vote_id, **answer, "replayed": status == 200})
 
 
 def _refused(rule, refusal_limit, counts, now) -> VoteRefused:
@@ -213,16 +229,55 @@ def _refused(rule, refusal_limit, counts, now) -> VoteRefused:
     )
 
 
-def _replayed_vote_id(rule, voter, key) -> int | None:
+def _replay(rule, voter, key, day, now) -> CastResult | None:
+    """The answer of the vote first cast with ``key``, again (status 200,
+    ``replayed``), or None when the ledger has no such vote (yet)."""
     # Plain SQL: this and ledger_counts() run on the hot path of a vote.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id FROM {Vote._meta.db_table} WHERE campaign_id = %s"
-            " AND voter_hash = %s AND idempotency_key = %s LIMIT 1",
+            f"SELECT id, candidate_id, answer FROM {Vote._meta.db_table}"
+            " WHERE campaign_id = %s AND voter_hash = %s AND idempotency_key = %s"
+            " LIMIT 1",
             [rule.id, voter.voter_hash, key],
         )
         row = cursor.fetchone()
-    return row[0] if row else None
+    if row is None:
+        return None
+    vote_id, candidate_id, answer = row
+    if answer:
+        return _accepted(vote_id, json.loads(answer), 200)
+    # A vote from before answers were kept: its candidate, today's counts.
+    counts = ledger_counts(rule.id, voter.voter_hash, day)
+    triple = (
+        counts["total"],
+        counts["today"],
+        counts["by_candidate"].get(candidate_id, 0),
+    )
+    return _accepted(vote_id, _answer(rule, candidate_id, triple, now), 200)
+
+
+REPLAY_WAIT_SECONDS = 2.0
+
+
+def _replay_in_flight(rule, voter, key, day, now) -> CastResult:
+    """Redis has the key, so its first request was counted; its ledger row
+    is being written (the group writer commits within milliseconds). Waits
+    for it rather than answer without the vote; if it does not come, the
+    client is told to try again (the first request may still fail and give
+    the key back)."""
+    deadline = time.monotonic() + REPLAY_WAIT_SECONDS
+    while True:
+        replay = _replay(rule, voter, key, day, now)
+        if replay is not None:
+            return replay
+        if time.monotonic() >= deadline:
+            raise VoteRefused(
+                409,
+                "in_progress",
+                "该投票请求正在处理，请稍后重试",
+                retry_after=1,
+            )
+        time.sleep(0.02)
 
 
 def _cast_with_redis(rule, voter, candidate_id, day, now, key) -> CastResult:
@@ -249,31 +304,23 @@ def _cast_with_redis(rule, voter, candidate_id, day, now, key) -> CastResult:
     if code == 409:
         raise _refused(rule, rest[0] if rest else "per_day", counts, now)
     if code == 2:
-        return _accepted(
-            rule, candidate_id, _replayed_vote_id(rule, voter, key), counts, now, 200
-        )
-    vote = _new_vote(rule, voter, candidate_id, day, now, key)
+        return _replay_in_flight(rule, voter, key, day, now)
+    answer = _answer(rule, candidate_id, counts, now)
+    vote = _new_vote(rule, voter, candidate_id, day, now, key, answer)
     try:
         # Committed before the 201, shared with the votes arriving meanwhile.
         save_vote(vote)
     except IntegrityError:
         store.redis_release(rule, voter.voter_hash, candidate_id, day, None)
-        if key and _replayed_vote_id(rule, voter, key):
-            # The Redis record of this key was lost but the ledger has it.
-            counts = (total - 1, today - 1, for_candidate - 1)
-            return _accepted(
-                rule,
-                candidate_id,
-                _replayed_vote_id(rule, voter, key),
-                counts,
-                now,
-                200,
-            )
+        # The Redis record of this key was lost but the ledger has it.
+        replay = _replay(rule, voter, key, day, now) if key else None
+        if replay is not None:
+            return replay
         raise
     except BaseException:
         store.redis_release(rule, voter.voter_hash, candidate_id, day, key)
         raise
-    return _accepted(rule, candidate_id, vote.pk, counts, now)
+    return _accepted(vote.pk, answer)
 
 
 def ledger_counts(campaign_id: int, voter_hash: str, day: dt.date) -> dict:
@@ -322,19 +369,20 @@ def _cast_with_database(rule, voter, candidate_id, day, now, key) -> CastResult:
             counts["by_candidate"].get(candidate_id, 0),
         )
         if key:
-            replay = _replayed_vote_id(rule, voter, key)
-            if replay:
-                return _accepted(rule, candidate_id, replay, triple, now, 200)
+            replay = _replay(rule, voter, key, day, now)
+            if replay is not None:
+                return replay
         if rule.refusal(*triple, now):
             raise _refused(rule, "per_day", triple, now)
-        vote = _new_vote(rule, voter, candidate_id, day, now, key)
+        answer = _answer(
+            rule, candidate_id, (triple[0] + 1, triple[1] + 1, triple[2] + 1), now
+        )
+        vote = _new_vote(rule, voter, candidate_id, day, now, key, answer)
         vote.save(force_insert=True)
     # This process shows its own vote in the tally at once; others within
     # the cache's few seconds.
     _forget_ledger_tally(rule.id)
-    return _accepted(
-        rule, candidate_id, vote.pk, (triple[0] + 1, triple[1] + 1, triple[2] + 1), now
-    )
+    return _accepted(vote.pk, answer)
 
 
 def voter_remaining(campaign: Campaign, voter: Voter | None, now=None) -> dict | None:

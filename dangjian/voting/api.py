@@ -2,22 +2,29 @@
 
 Identity for ``POST /api/votes``: a bearer token or a signed-in session (a
 member), else a voter session from ``POST /api/votes/session`` sent as the
-``X-Voter-Token`` header. Sessions and the voter cookie are checked for CSRF;
-headers are not, because a browser never sends them on its own.
+``X-Voter-Token`` header. A request carrying the session cookie or the voter
+cookie must pass CSRF, unless it is authenticated by a bearer token or a
+valid voter token in the header (a browser never sends those on its own); a
+junk header buys nothing (`needs_csrf`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.utils import check_csrf
+from pydantic import Field, StrictInt, StrictStr
 
+from dangjian.lib.api_errors import ErrorOut
+from dangjian.lib.api_types import MAX_ID, Id
 from dangjian.voting.actions import (
     VoteRefused,
+    candidate_id_from,
     check_cast_vote,
     check_verify_code,
     do_request_code,
@@ -26,10 +33,16 @@ from dangjian.voting.actions import (
 )
 from dangjian.voting.challenge import new_challenge
 from dangjian.voting.identity import (
+    DEVICE_COOKIE,
+    TOKEN_META_KEY,
     VOTER_COOKIE,
     VOTER_TOKEN_HEADER,
     issue_voter_token,
+    new_device_id,
+    read_device_id,
+    read_voter_token,
     request_context,
+    set_device_cookie,
     voter_from_request,
 )
 from dangjian.voting.models import Campaign
@@ -90,8 +103,9 @@ class ResultsOut(Schema):
 
 
 class VoteIn(Schema):
-    campaign: int
-    candidate: int | str | None = None
+    # Strict: JSON true is not candidate 1, nor 1.0, nor "１".
+    campaign: StrictInt = Field(ge=1, le=MAX_ID)
+    candidate: StrictInt | StrictStr | None = None
     idempotency_key: str | None = None
     captcha_token: str = ""
     captcha_answer: str = ""
@@ -104,11 +118,6 @@ class MobileIn(Schema):
 class CodeIn(Schema):
     mobile: str
     code: str
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
 
 
 def refused(exc: VoteRefused) -> JsonResponse:
@@ -166,7 +175,7 @@ def list_campaigns(request):
     response={200: CampaignDetailOut, 404: ErrorOut},
     summary="投票活动详情（候选人与投票规则）",
 )
-def campaign_detail(request, campaign_id: int):
+def campaign_detail(request, campaign_id: Id):
     campaign = get_object_or_404(Campaign.objects.live(), pk=campaign_id)
     voter = voter_from_request(request)
     return {
@@ -210,7 +219,7 @@ def results_for(campaign: Campaign) -> dict:
     response={200: ResultsOut, 403: ErrorOut, 404: ErrorOut},
     summary="实时结果（活动公开结果时）",
 )
-def campaign_results(request, campaign_id: int):
+def campaign_results(request, campaign_id: Id):
     campaign = get_object_or_404(Campaign.objects.live(), pk=campaign_id)
     if not campaign.results_public():
         return refused(VoteRefused(403, "results_hidden", "投票结束后公布结果"))
@@ -239,13 +248,27 @@ def campaign_results(request, campaign_id: int):
     ),
 )
 def cast_vote(request, payload: VoteIn):
-    uses_cookie = not request.headers.get(VOTER_TOKEN_HEADER) and (
-        request.user.is_authenticated or request.COOKIES.get(VOTER_COOKIE)
-    )
-    if uses_cookie and getattr(request, "api_token", None) is None:
-        if check_csrf(request) is not None:
-            return refused(VoteRefused(403, "csrf", "页面已过期，请刷新后再试"))
+    if needs_csrf(request) and check_csrf(request) is not None:
+        return refused(VoteRefused(403, "csrf", "页面已过期，请刷新后再试"))
     return vote_answer(request, payload)
+
+
+def needs_csrf(request) -> bool:
+    """Whether a vote must carry a CSRF token: whenever a cookie a browser
+    sends on its own could vouch for it (the session, the voter cookie),
+    unless a bearer token or a voter token in the header that is valid
+    authenticates it instead. The WSGI fast path takes no request with a
+    session cookie, and identifies its voters by the header alone."""
+    if getattr(request, "api_token", None) is not None:
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return True
+    if request.user.is_authenticated:
+        return True
+    header = request.META.get(TOKEN_META_KEY, "")
+    if header and read_voter_token(header) is not None:
+        return False
+    return bool(request.COOKIES.get(VOTER_COOKIE))
 
 
 def vote_answer(request, payload: VoteIn) -> JsonResponse:
@@ -254,13 +277,10 @@ def vote_answer(request, payload: VoteIn) -> JsonResponse:
     voter = voter_from_request(request)
     if voter is None:
         return refused(VoteRefused(401, "voter_required", "请先登录或验证手机号后投票"))
-    candidate = payload.candidate
-    if isinstance(candidate, str) and candidate.isdigit():
-        candidate = int(candidate)
     try:
         result = check_cast_vote(
             payload.campaign,
-            candidate,
+            candidate_id_from(payload.candidate),
             voter,
             idempotency_key=payload.idempotency_key
             or request.META.get("HTTP_IDEMPOTENCY_KEY"),
@@ -299,10 +319,23 @@ def open_session(request, payload: CodeIn):
     except VoteRefused as exc:
         return refused(exc)
     token = issue_voter_token(voter_hash)
-    response = JsonResponse({"token": token, "header": VOTER_TOKEN_HEADER})
+    # The device this client is, signed by the server: sent back as the
+    # X-Device-Id header (or the cookie) it counts for the per-device limit.
+    device = request.META.get("HTTP_X_DEVICE_ID") or request.COOKIES.get(DEVICE_COOKIE)
+    if read_device_id(device) is None:
+        device = new_device_id()
+    response = JsonResponse(
+        {
+            "token": token,
+            "header": VOTER_TOKEN_HEADER,
+            "device": device,
+            "device_header": "X-Device-Id",
+        }
+    )
     response.set_cookie(
         VOTER_COOKIE, token, max_age=7 * 24 * 3600, httponly=True, samesite="Lax"
     )
+    set_device_cookie(response, device)
     return response
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import Count, Q
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from dangjian.lib.excel import ExcelWriter
 from dangjian.voting.actions import void_summary
 from dangjian.voting.chain import seal_all
 from dangjian.voting.models import CAMPAIGN_TZ, Campaign, Ledger, Vote
@@ -26,11 +23,9 @@ def results_workbook(campaign: Campaign) -> bytes:
             voided=Count("id", filter=Q(voided_at__isnull=False)),
         )
     }
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "结果"
-    sheet.append([campaign.title])
-    sheet["A1"].font = Font(bold=True, size=14)
+    writer = ExcelWriter()
+    sheet = writer.sheet("结果", widths=(6, 6, 12, 12, 30, 10, 10))
+    sheet.heading([campaign.title], size=14)
     sheet.append(
         [
             "投票时间",
@@ -39,7 +34,7 @@ def results_workbook(campaign: Campaign) -> bytes:
         ]
     )
     sheet.append([])
-    sheet.append(["名次", "编号", "姓名", "分组", "所在组织", "有效票", "作废票"])
+    sheet.heading(["名次", "编号", "姓名", "分组", "所在组织", "有效票", "作废票"])
     rows = []
     for c in campaign.candidates.select_related("organisation"):
         row = counts.get(c.pk, {"counted": 0, "voided": 0})
@@ -60,16 +55,12 @@ def results_workbook(campaign: Campaign) -> bytes:
     sheet.append(
         ["合计", "", "", "", "", sum(r[4] for r in rows), sum(r[5] for r in rows)]
     )
-    for column, width in zip("ABCDEFG", (6, 6, 12, 12, 30, 10, 10), strict=True):
-        sheet.column_dimensions[column].width = width
 
-    voids = book.create_sheet("作废说明")
-    voids.append(["作废原因", "票数"])
+    voids = writer.sheet("作废说明", ["作废原因", "票数"])
     for reason, n in void_summary(campaign.pk):
         voids.append([reason, n])
 
-    chain = book.create_sheet("账本摘要")
-    chain.append(["项目", "值"])
+    chain = writer.sheet("账本摘要", ["项目", "值"], widths=(22, 70))
     chain.append(["账本记录数（含作废）", ledger.length])
     chain.append(["链头哈希", ledger.head_hash])
     chain.append(["最终摘要（公布）", ledger.final_digest or "尚未公布"])
@@ -85,8 +76,4 @@ def results_workbook(campaign: Campaign) -> bytes:
     chain.append(
         ["核验方法", f"python manage.py verify_votes {campaign.pk} --digest <最终摘要>"]
     )
-    chain.column_dimensions["A"].width = 22
-    chain.column_dimensions["B"].width = 70
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return writer.to_bytes()

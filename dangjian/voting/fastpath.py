@@ -10,7 +10,9 @@ business function the API view calls (``api.vote_answer`` →
 
 * any other path or method;
 * requests that carry a session cookie or an ``Authorization`` header
-  (members: their identity and CSRF check live in Django's middleware);
+  (members: their identity and CSRF check live in Django's middleware); the
+  voters it does take are identified by the ``X-Voter-Token`` header alone
+  (a junk one gets 401, never a fall-back to a cookie);
 * a body that is not a well-formed vote (Django answers with the API's
   usual validation error);
 * a host not in ``ALLOWED_HOSTS``, or plain HTTP when ``SECURE_SSL_REDIRECT``.
@@ -26,7 +28,9 @@ from types import SimpleNamespace
 
 from django.conf import settings
 
+from dangjian.lib.api_types import MAX_ID
 from dangjian.lib.fastpath import FastPath
+from dangjian.lib.text import find_control_chars
 from dangjian.voting.identity import TOKEN_META_KEY
 
 PATH = "/api/votes"
@@ -85,13 +89,17 @@ class VoteFastPath(FastPath):
         key = data.get("idempotency_key")
         token = data.get("captcha_token", "")
         answer = data.get("captcha_answer", "")
+        # Exact types, as the API's strict schema: JSON true is not 1.
         if (
             type(campaign) is not int
+            or not 1 <= campaign <= MAX_ID
             or not (candidate is None or type(candidate) in (int, str))
             or not (key is None or type(key) is str)
             or type(token) is not str
             or type(answer) is not str
         ):
+            return None
+        if find_control_chars(data) is not None:  # NUL: Django's 422
             return None
         return SimpleNamespace(
             campaign=campaign,

@@ -9,6 +9,11 @@
 * A voter session is a signed, time-limited token holding the voter hash; it
   travels in the ``X-Voter-Token`` header (API) or the ``dj_voter`` cookie
   (pages, with CSRF).
+* A device is a random id the server issues, signed with a keyed HMAC: the
+  ``dj_dev`` cookie (pages and API) or the ``X-Device-Id`` header (API
+  clients without cookies, holding the ``device`` of ``POST /api/votes/session``).
+  A device id the server did not sign is ignored, so a client cannot dodge
+  the per-device limit by making up a new device for each vote.
 """
 
 from __future__ import annotations
@@ -171,8 +176,28 @@ def ua_class(user_agent: str) -> str:
     return "other"
 
 
+DEVICE_MAC_LENGTH = 32
+
+
 def new_device_id() -> str:
-    return secrets.token_urlsafe(12)
+    """A new device token: a random id and its keyed HMAC (see `read_device_id`)."""
+    device = secrets.token_urlsafe(12)
+    return f"{device}.{keyed_hash('device-id', device, DEVICE_MAC_LENGTH)}"
+
+
+def read_device_id(token: str | None) -> str | None:
+    """The device id in a token the server issued, or None for anything else."""
+    device, dot, mac = (token or "").partition(".")
+    if not dot or not 8 <= len(device) <= 32 or len(mac) != DEVICE_MAC_LENGTH:
+        return None
+    expected = keyed_hash("device-id", device, DEVICE_MAC_LENGTH)
+    return device if hmac.compare_digest(mac, expected) else None
+
+
+def set_device_cookie(response, token: str) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE, token, max_age=365 * 86400, httponly=True, samesite="Lax"
+    )
 
 
 @dataclass(frozen=True)
@@ -196,7 +221,11 @@ def request_context(request) -> tuple[str, str, str]:
     net = network_hash(ip)
     ua = request.META.get("HTTP_USER_AGENT", "")
     # META, not request.headers: building the headers mapping costs more than a vote's rules.
-    device = request.META.get("HTTP_X_DEVICE_ID") or request.COOKIES.get(DEVICE_COOKIE)
+    device = read_device_id(request.META.get("HTTP_X_DEVICE_ID")) or read_device_id(
+        request.COOKIES.get(DEVICE_COOKIE)
+    )
+    # Without a device the server issued, the network and browser stand in:
+    # leaving the device out never buys a fresh limit.
     device_hash = keyed_hash("device", device or f"{net}|{ua}", 16)
     return net, device_hash, ua_class(ua)
 

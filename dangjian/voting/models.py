@@ -291,6 +291,9 @@ class Vote(models.Model):
     ua_class = models.CharField(max_length=8, choices=UA.choices, default=UA.OTHER)
     # NULL (not "") when absent: the partial unique constraint skips NULLs.
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    # With an idempotency key: the answer its first request got (JSON,
+    # without the vote's id), which every replay of the key answers again.
+    answer = models.TextField(blank=True, default="", db_default="")
     # The hash chain, filled in by the sealer in id order.
     seq = models.BigIntegerField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)

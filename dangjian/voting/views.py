@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dangjian.voting.actions import (
     VoteRefused,
+    candidate_id_from,
     check_cast_vote,
     check_verify_code,
     count_visit,
@@ -29,30 +30,29 @@ from dangjian.voting.identity import (
     VOTER_COOKIE,
     issue_voter_token,
     new_device_id,
+    read_device_id,
     request_context,
+    set_device_cookie,
     voter_from_request,
 )
 from dangjian.voting.models import Campaign
 
 
 def _with_device(request, response):
-    if not request.COOKIES.get(DEVICE_COOKIE):
-        response.set_cookie(
-            DEVICE_COOKIE,
-            request._voting_device,
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="Lax",
-        )
+    """Gives a browser without a device the server signed one (see `_visitor`)."""
+    token = getattr(request, "_voting_device", None)
+    if token:
+        set_device_cookie(response, token)
     return response
 
 
 def _visitor(request) -> str:
-    device = request.COOKIES.get(DEVICE_COOKIE)
-    if not device:
-        device = request._voting_device = new_device_id()
-    network, _device_hash, _ua = request_context(request)
-    return device or network
+    device = read_device_id(request.COOKIES.get(DEVICE_COOKIE))
+    if device is None:
+        # No cookie, or one the server did not sign: a new signed device.
+        request._voting_device = new_device_id()
+        device = read_device_id(request._voting_device)
+    return device
 
 
 def index(request):
@@ -131,7 +131,7 @@ def vote(request, campaign_id: int):
     try:
         result = check_cast_vote(
             campaign_id,
-            int(candidate_id) if candidate_id.isdigit() else None,
+            candidate_id_from(candidate_id) or None,
             voter,
             idempotency_key=request.POST.get("idempotency_key") or None,
             captcha_token=request.POST.get("captcha_token", ""),

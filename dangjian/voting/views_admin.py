@@ -12,6 +12,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.log_actions import log
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from dangjian.orgs.models import Role
+from dangjian.orgs.permissions import UnitScopedViewSetMixin, register_unit_policy
 from dangjian.voting.actions import (
     VoteRefused,
     do_dismiss_flags,
@@ -35,7 +37,15 @@ class ReviewColumn(Column):
         return reverse("voting_review", args=[instance.pk])
 
 
-class CampaignViewSet(SnippetViewSet):
+# Editors set campaigns up, approvers publish them, each in their own units.
+campaign_policy = register_unit_policy(
+    Campaign,
+    unit_field="organisation",
+    roles=[Role.UNIT_ADMIN, Role.EDITOR, Role.APPROVER, Role.REVIEWER],
+)
+
+
+class CampaignViewSet(UnitScopedViewSetMixin, SnippetViewSet):
     model = Campaign
     icon = "tick"
     menu_label = _("投票活动")
@@ -55,10 +65,8 @@ class CampaignViewSet(SnippetViewSet):
     copy_view_enabled = False
 
     def get_queryset(self, request):
-        queryset = Campaign.objects.select_related("organisation")
-        if request.user.is_superuser:
-            return queryset
-        return queryset.managed_by(request.user)
+        # The unit guard narrows this, and every view, to the person's units.
+        return Campaign.objects.select_related("organisation")
 
 
 def _reviewable(request, campaign_id: int) -> Campaign:
@@ -66,10 +74,7 @@ def _reviewable(request, campaign_id: int) -> Campaign:
     user = request.user
     if not user.has_perm("voting.void_vote"):
         raise PermissionDenied
-    if (
-        not user.is_superuser
-        and not Campaign.objects.managed_by(user).filter(pk=campaign.pk).exists()
-    ):
+    if not campaign_policy.is_reachable(user, campaign):
         raise PermissionDenied
     return campaign
 

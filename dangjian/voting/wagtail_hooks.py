@@ -48,3 +48,20 @@ def voting_my_page_panel(request):
         return None
     html = render_to_string("voting/my_panel.html", {"rows": rows}, request=request)
     return {"title": "投票", "html": html}
+
+
+# What the aggregators read of this app (dangjian/README.md, "Hooks").
+
+
+@hooks.register("dangjian_publicity_sources")
+def voting_publicity_sources():
+    from dangjian.voting.plugins import publicity_sources
+
+    return publicity_sources()
+
+
+@hooks.register("dangjian_participation_figures")
+def voting_participation_figures():
+    from dangjian.voting.plugins import participation_figures
+
+    return participation_figures()

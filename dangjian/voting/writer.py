@@ -45,6 +45,7 @@ COLUMNS = (
     "device_hash",
     "ua_class",
     "idempotency_key",
+    "answer",
     "prev_hash",
     "row_hash",
     "void_reason",
@@ -185,6 +186,7 @@ def insert_votes(votes: list[Vote]) -> None:
                 v.device_hash,
                 v.ua_class,
                 v.idempotency_key,
+                v.answer,
             ]
             for v in votes
         ],
@@ -200,7 +202,8 @@ def insert_votes(votes: list[Vote]) -> None:
 INSERT_SQL = (
     f"INSERT INTO {Vote._meta.db_table} ({', '.join(COLUMNS)})"
     " SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, (r->>3)::date,"
-    " (r->>4)::timestamptz, r->>5, r->>6, r->>7, r->>8, '', '', ''"
+    " (r->>4)::timestamptz, r->>5, r->>6, r->>7, r->>8, COALESCE(r->>9, ''),"
+    " '', '', ''"
     " FROM json_array_elements(%s::json) WITH ORDINALITY AS e(r, o)"
     " ORDER BY o RETURNING id"
 )

@@ -41,7 +41,7 @@ class ExpertAdminTestCase(ExpertsTestCase):
         self.assertEqual(r.status_code, 200)
         self.assertFalse(Expert.objects.filter(name="越权").exists())
         other = self.client.get(f"{self.url}edit/{self.other.pk}/")
-        self.assertEqual(other.status_code, 404)
+        self.assertIn(other.status_code, (302, 403, 404))
 
     def test_editors_do_not_manage_experts(self):
         self.client.login(username="editor", password=PASSWORD)

@@ -10,6 +10,7 @@ from django.test import override_settings
 from dangjian.kb import searchlog
 from dangjian.kb.fastpath import KbSearchFastPath
 from dangjian.kb.models import SearchLog
+from dangjian.orgs.actions import do_issue_token
 from dangjian.test import BaseTestCase, behind_fast_path, wsgi_call
 
 from .test_kb import TwoEntriesMixin
@@ -70,11 +71,11 @@ class KbSearchFastPathTestCase(TwoEntriesMixin, BaseTestCase):
 
     def test_every_search_is_logged_and_flushed_after_the_answer(self):
         self.get(self.app, {"q": "公积金提取"})
-        searchlog._last_check[0] = 0.0  # a flush is due
-        # With Redis the rows are buffered; closing the answer sends
-        # request_finished, whose receiver writes them (without Redis they
-        # are written at once).
         self.get(self.app, {"q": "宠物狗办证"})
+        # The rows wait in the write-behind buffer until a flush (the
+        # flusher thread or manage.py flush_buffers; by hand in tests).
+        self.assertEqual(SearchLog.objects.count(), 0)
+        self.assertEqual(searchlog.flush(), 2)
         logs = SearchLog.objects.order_by("created_at")
         self.assertEqual(
             [(log.query, log.result_count, log.channel) for log in logs],
@@ -92,6 +93,23 @@ class KbSearchFastPathTestCase(TwoEntriesMixin, BaseTestCase):
         self.assertEqual(status, 405)
         status, _, _ = wsgi_call(self.app, PATH + "/", query="q=x")
         self.assertEqual(len(self.passed_on), 2)
+
+    def test_a_revoked_token_is_refused_as_on_every_other_endpoint(self):
+        token, key = do_issue_token(self.member, name="热线")
+        bearer = "Bearer " + key
+        self.assertEqual(
+            self.get(self.app, {"q": "公积金"}, authorization=bearer)[0], 200
+        )
+        token.revoke()
+        for app in (self.app, self.django):
+            status, headers, body = self.get(app, {"q": "公积金"}, authorization=bearer)
+            self.assertEqual(status, 401)
+            self.assertEqual(headers["WWW-Authenticate"], "Bearer")
+            self.assertEqual(body["code"], "invalid_token")
+            self.assertNotIn("hits", body)
+        status, _, body = self.get(self.app, {"q": "公积金"}, authorization="Bearer x")
+        self.assertEqual((status, body["code"]), (401, "invalid_token"))
+        self.assertEqual(self.passed_on, [], "the fast path refused them itself")
 
     @override_settings(KB_SEARCH_FAST_PATH=False)
     def test_it_can_be_turned_off(self):

@@ -5,7 +5,7 @@ test-artifacts/ for a human to look at."""
 import pytest
 
 from dangjian.quiz.models import Attempt, Question
-from dangjian.test import ARTIFACTS, BROWSER_MARKS
+from dangjian.test import ARTIFACTS, BROWSER_MARKS, wait_until
 
 pytestmark = BROWSER_MARKS
 
@@ -59,9 +59,7 @@ def test_member_takes_the_daily_quiz_on_a_phone(demo_site, live_server, browser)
         if position < len(attempt.paper) - 1:
             page.get_by_role("button", name="下一题").click()
     # Progress was saved on the server as the member went.
-    page.wait_for_function(
-        "document.querySelector('.quiz-saved').textContent === '已保存'"
-    )
+    wait_until(page, "document.querySelector('.quiz-saved').textContent === '已保存'")
     attempt.refresh_from_db()
     assert len(attempt.responses) == 5
     assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -6,8 +6,9 @@ from django.test import override_settings
 
 from dangjian.stats import counting
 
-# Flushing is done by hand in tests, so counts do not move at random moments.
-NO_AUTO_FLUSH = override_settings(DANGJIAN_VIEW_FLUSH_SECONDS=0)
+# Flushing is done by hand in tests, so counts do not move at random moments
+# (conftest.py turns the flusher thread off for every test; this says so).
+NO_AUTO_FLUSH = override_settings(DANGJIAN_WRITE_BEHIND_SECONDS=0)
 
 
 class PendingCountsMixin:

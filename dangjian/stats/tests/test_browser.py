@@ -31,7 +31,7 @@ def test_the_leaders_dashboard_draws_its_charts(live_server, browser):
                 org_type.pk, City.unit_b.pk, today - dt.timedelta(days=1), "direct"
             ): 12,
         },
-        visitors={},
+        seen={},
     )
     errors: list[str] = []
     page = browser.new_page(viewport={"width": 1920, "height": 1080})

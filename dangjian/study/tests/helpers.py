@@ -34,7 +34,9 @@ class StudyTestCase(BaseTestCase):
     def setUpClass(cls):
         cls._private = tempfile.mkdtemp(prefix="study-private-")
         cls._override = override_settings(
-            DANGJIAN_PRIVATE_ROOT=cls._private, MEDIA_ROOT=f"{cls._private}/media"
+            DANGJIAN_PRIVATE_ROOT=cls._private,
+            DANGJIAN_PRIVATE_MEDIA_ROOT=cls._private,
+            MEDIA_ROOT=f"{cls._private}/media",
         )
         cls._override.enable()
         super().setUpClass()

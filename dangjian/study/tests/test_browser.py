@@ -14,7 +14,7 @@ from dangjian.portal.demo import ensure_home
 from dangjian.study import actions
 from dangjian.study.models import MaterialPage, PointEntry, Topic, Video
 from dangjian.study.tests.helpers import BODY, MEDIA
-from dangjian.test import ARTIFACTS, BROWSER_MARKS, PASSWORD, CityMixin
+from dangjian.test import ARTIFACTS, BROWSER_MARKS, PASSWORD, CityMixin, wait_until
 
 pytestmark = BROWSER_MARKS
 
@@ -80,17 +80,13 @@ def test_a_member_reads_an_article_and_watches_a_video(
     page.screenshot(path=str(ARTIFACTS / "study-article-375.png"), full_page=True)
 
     page.goto(live_server.url + clip.url)
-    page.wait_for_function(
-        "document.querySelector('video').readyState >= 1", timeout=15000
-    )
+    wait_until(page, "document.querySelector('video').readyState >= 1", timeout=15)
     # The player learnt the length from the range-served file.
     assert round(page.evaluate("document.querySelector('video').duration")) == 8
     page.evaluate(
         "() => { const v = document.querySelector('video'); v.muted = true; v.play(); }"
     )
-    page.wait_for_function(
-        "document.querySelector('video').ended", timeout=30000, polling=500
-    )
+    wait_until(page, "document.querySelector('video').ended", timeout=30)
     page.wait_for_selector("#study-status .done-text", timeout=15000)
     page.screenshot(path=str(ARTIFACTS / "study-video-375.png"), full_page=True)
 

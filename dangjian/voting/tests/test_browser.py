@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dangjian.test import ARTIFACTS, BROWSER_MARKS
+from dangjian.test import ARTIFACTS, BROWSER_MARKS, wait_until
 from dangjian.voting.demo import OPEN_TITLE
 from dangjian.voting.models import Campaign
 
@@ -49,9 +49,10 @@ def test_member_votes_on_a_phone_and_sees_the_result_change(
     page.wait_for_selector("#vt-status.ok")
     assert "今日还可投 4 票" in page.locator("#vt-status").inner_text()
     assert page.locator("#vt-remaining").inner_text() == "4"
-    page.wait_for_function(
+    wait_until(
+        page,
         "([el, n]) => parseInt(el.textContent, 10) === n",
-        arg=[card.locator("[data-votes]").element_handle(), votes_before + 1],
+        [card.locator("[data-votes]").element_handle(), votes_before + 1],
     )
     assert card.get_by_role("button", name=re.compile("投票")).is_disabled()
     page.screenshot(path=str(ARTIFACTS / "voting-voted-375.png"), full_page=False)

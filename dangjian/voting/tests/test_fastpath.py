@@ -89,11 +89,23 @@ class VoteFastPathTestCase(BaseTestCase):
         # Without the token header it is not the fast path's; with a session it is
         # Django's CSRF check that answers.
         self.assertEqual((status, body["code"]), (403, "csrf"))
-        status, _, _ = self.vote(self.app, self.ids[0], cookie=f"sessionid={session}")
+        # A voter token beside the session cookie does not spare the check:
+        # the session is what votes.
+        status, _, body = self.vote(
+            self.app, self.ids[0], cookie=f"sessionid={session}"
+        )
+        self.assertEqual((status, body["code"]), (403, "csrf"))
+        csrf = "a" * 32
+        status, _, _ = self.vote(
+            self.app,
+            self.ids[0],
+            cookie=f"sessionid={session}; csrftoken={csrf}",
+            x_csrftoken=csrf,
+        )
         self.assertEqual(status, 201)
         # The member's own identity counted the vote, as the API view decides.
         self.assertEqual(Vote.objects.get().voter_hash, member_hash(self.member.pk))
-        self.assertEqual(len(self.passed_on), 2)
+        self.assertEqual(len(self.passed_on), 3)
 
     def test_malformed_votes_get_the_api_validation_answer(self):
         for raw in (b"nonsense", b'{"campaign": "x"}', b"[1, 2]", b""):

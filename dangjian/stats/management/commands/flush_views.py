@@ -1,4 +1,5 @@
-"""Moves pending view counts into DailyViews, once or every N seconds."""
+"""Moves pending view counts into DailyViews, once or every N seconds
+(``flush_buffers`` writes every write-behind buffer, views included)."""
 
 import time
 

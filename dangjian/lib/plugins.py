@@ -1,0 +1,164 @@
+"""What a capability hands to the aggregators, through Wagtail hooks.
+
+``publicity``, ``stats`` and ``portal`` import no capability app (DESIGN.md
+"Layout", STYLE.md rule 21). A capability registers in its own
+``wagtail_hooks.py`` the objects below, and the aggregators loop over the
+hooks. The shapes live here, in the foundation, because both sides use them
+and neither may import the other. dangjian/README.md lists every hook.
+
+* ``dangjian_publicity_sources`` returns a list of ``PublicitySource``.
+* ``dangjian_participation_figures`` returns a list of ``ParticipationFigures``.
+* ``dangjian_viewed_kinds`` returns a list of ``ViewedKind``.
+* ``dangjian_quiz_results`` returns one ``QuizResults``-like object (quiz).
+* ``dangjian_my_page_panels`` registers a function of the request that
+  returns HTML or None (portal's "my page").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+
+PUBLICITY_SOURCES = "dangjian_publicity_sources"
+PARTICIPATION_FIGURES = "dangjian_participation_figures"
+VIEWED_KINDS = "dangjian_viewed_kinds"
+QUIZ_RESULTS = "dangjian_quiz_results"
+MY_PAGE_PANELS = "dangjian_my_page_panels"
+
+
+def registered(hook_name: str) -> list:
+    """Every object registered under a hook whose functions return lists."""
+    from wagtail import hooks
+
+    found: list = []
+    for fn in hooks.get_hooks(hook_name):
+        found.extend(fn() or ())
+    return found
+
+
+def provided(hook_name: str):
+    """The one object registered under a hook, or None when no app provides it."""
+    from wagtail import hooks
+
+    for fn in hooks.get_hooks(hook_name):
+        value = fn()
+        if value is not None:
+            return value
+    return None
+
+
+# Publicity ------------------------------------------------------------------------
+
+
+@dataclass
+class Publication:
+    """A releasable object as the publicity matrix sees it."""
+
+    kind: str
+    object_id: int
+    is_public: bool
+    title: str = ""
+    summary: str = ""
+    url: str = ""
+    unit_id: int | None = None
+    column_id: int | None = None
+    column_name: str = ""
+    expires_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class PublicitySource:
+    """One releasable kind of content.
+
+    ``describe(obj)`` gives the ``Publication``; ``public()`` the queryset of
+    objects public now (feeds re-check releases against it); ``is_public(obj)``
+    the same rule for one object, without queries (asked on every page render
+    for share cards). Both rules come from the owning model, written once.
+    Releases follow Wagtail's signals for ``model``: ``page_published`` /
+    ``page_unpublished`` for pages, ``published`` / ``unpublished`` for
+    snippets with draft state, and ``post_delete``.
+    """
+
+    kind: str
+    label: str
+    model: type
+    describe: Callable[[Any], Publication]
+    public: Callable[[], Any]
+    is_public: Callable[[Any], bool]
+
+
+def absolute(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def excerpt(text: str, length: int = 140) -> str:
+    return Truncator(" ".join(strip_tags(text or "").split())).chars(length)
+
+
+# Statistics -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period a figure is computed for.
+
+    ``start``/``end``: aware datetimes [start, end); ``first_day``/``last_day``:
+    the same period as dates, both included; ``people``: ids of the members
+    of the subtree the figures are for (some counts can only be linked to
+    people, such as votes by a member's hash).
+    """
+
+    start: dt.datetime
+    end: dt.datetime
+    first_day: dt.date
+    last_day: dt.date
+    people: frozenset[int] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ParticipationFigures:
+    """Participation metrics of one capability for the dashboards.
+
+    ``count(window)`` returns ``{metric key: {id: count}}`` where the ids are
+    people (``per="person"``: counted in each of the person's organisations
+    and their ancestors, once) or organisations (``per="organisation"``:
+    counted in the owner and its ancestors).
+    """
+
+    metrics: tuple[Metric, ...]
+    per: str
+    count: Callable[[Window], dict[str, dict[int, int]]]
+
+
+@dataclass(frozen=True)
+class ViewedKind:
+    """A kind of object whose views are counted and listed by title.
+
+    ``owned_by(organisations)``: ids of the objects owned by these
+    organisations (a unit's dashboard counts only its own objects; None: the
+    kind counts on the city's dashboards only).
+    ``visible_ids(person, ids)``: of these ids, the objects the person may
+    open; the title of any other one never reaches the person (see
+    ``dangjian.orgs.scope.name_only_in_scope``). ``hidden_label`` names the
+    anonymous line the others are folded into, with ``%(n)d``.
+    """
+
+    model: type
+    owned_by: Callable[[Any], Iterable[int]] | None
+    visible_ids: Callable[[Any, list[int]], set[int]]
+    hidden_label: str = ""

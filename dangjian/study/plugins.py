@@ -1,0 +1,143 @@
+"""What study hands to publicity and stats (through the hooks registered in
+wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from dangjian.lib import plugins
+
+
+def is_public(material) -> bool:
+    """A material anyone may read: published and 公开（所有人）. The one rule,
+    with ``public_materials`` its queryset form."""
+    from dangjian.study.models import MaterialPage
+
+    return material.visibility == MaterialPage.Visibility.PUBLIC and material.live
+
+
+def public_materials():
+    from dangjian.study.models import MaterialPage
+
+    return MaterialPage.objects.live().filter(visibility=MaterialPage.Visibility.PUBLIC)
+
+
+def describe(obj) -> plugins.Publication:
+    return plugins.Publication(
+        kind="material",
+        object_id=obj.pk,
+        is_public=is_public(obj),
+        title=obj.title,
+        summary=plugins.excerpt(obj.summary or obj.body),
+        url=plugins.absolute(obj.get_url() or ""),
+        unit_id=obj.organisation_id,
+        column_id=obj.topic_id,
+        column_name=obj.topic.name if obj.topic_id else "",
+    )
+
+
+def publicity_sources() -> list[plugins.PublicitySource]:
+    from dangjian.study.models import MaterialPage
+
+    return [
+        plugins.PublicitySource(
+            kind="material",
+            label="学习资料",
+            model=MaterialPage,
+            describe=describe,
+            public=lambda: public_materials().select_related("topic"),
+            is_public=is_public,
+        )
+    ]
+
+
+def _study(window: plugins.Window) -> dict[str, dict[int, int]]:
+    from dangjian.study.models import MaterialPage, Progress
+
+    rows = Progress.objects.filter(
+        completed_at__gte=window.start, completed_at__lt=window.end
+    )
+    videos = rows.filter(material__kind=MaterialPage.Kind.VIDEO)
+    others = rows.exclude(material__kind=MaterialPage.Kind.VIDEO)
+    return {
+        "materials_read": dict(others.values_list("person_id").annotate(n=Count("id"))),
+        "videos_watched": dict(videos.values_list("person_id").annotate(n=Count("id"))),
+    }
+
+
+def _sessions(window: plugins.Window) -> dict[str, dict[int, int]]:
+    from dangjian.study.models import StudySession
+
+    sessions = StudySession.objects.filter(
+        starts_at__gte=window.start, starts_at__lt=window.end
+    )
+    return {
+        "sessions_held": dict(
+            sessions.values_list("organisation_id").annotate(n=Count("id"))
+        ),
+        "attendances": dict(
+            sessions.values_list("organisation_id").annotate(n=Count("attendances"))
+        ),
+    }
+
+
+def participation_figures() -> list[plugins.ParticipationFigures]:
+    return [
+        plugins.ParticipationFigures(
+            metrics=(
+                plugins.Metric("materials_read", "学习资料学完", 10),
+                plugins.Metric("videos_watched", "视频看完", 20),
+            ),
+            per="person",
+            count=_study,
+        ),
+        plugins.ParticipationFigures(
+            metrics=(
+                plugins.Metric("sessions_held", "学习会召开", 30),
+                plugins.Metric("attendances", "学习会出席人次", 40),
+            ),
+            per="organisation",
+            count=_sessions,
+        ),
+    ]
+
+
+def _owned_by(organisations) -> list[int]:
+    """Materials under the study sections of these organisations."""
+    from wagtail.models import Page
+
+    from dangjian.study.models import MaterialPage, StudySectionPage
+
+    ids: list[int] = []
+    for section in StudySectionPage.objects.filter(organisation__in=organisations):
+        ids += list(
+            Page.objects.descendant_of(section)
+            .type(MaterialPage)
+            .values_list("pk", flat=True)
+        )
+    return ids
+
+
+def _visible_ids(person, ids: list[int]) -> set[int]:
+    """The materials among these the person may open (``visible_to``, the
+    rule the material's page keeps)."""
+    from dangjian.study.models import MaterialPage
+
+    return set(
+        MaterialPage.objects.visible_to(person)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+
+
+def viewed_kinds() -> list[plugins.ViewedKind]:
+    from dangjian.study.models import MaterialPage
+
+    return [
+        plugins.ViewedKind(
+            model=MaterialPage,
+            owned_by=_owned_by,
+            visible_ids=_visible_ids,
+            hidden_label="限定范围的学习资料 %(n)d 项",
+        )
+    ]

@@ -1,0 +1,82 @@
+"""What voting hands to publicity and stats (through the hooks registered in
+wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from dangjian.lib import plugins
+
+
+def is_public(campaign) -> bool:
+    """Announced to the public: live and open to the public (campaigns only
+    for members are never announced). ``public_campaigns`` is its queryset."""
+    return bool(campaign.live) and campaign.open_to_public
+
+
+def public_campaigns():
+    from dangjian.voting.models import Campaign
+
+    return Campaign.objects.filter(live=True, open_to_public=True)
+
+
+def describe(obj) -> plugins.Publication:
+    return plugins.Publication(
+        kind="campaign",
+        object_id=obj.pk,
+        is_public=is_public(obj),
+        title=obj.title,
+        summary=plugins.excerpt(obj.description),
+        url=plugins.absolute(obj.get_absolute_url()),
+        unit_id=obj.organisation_id,
+    )
+
+
+def publicity_sources() -> list[plugins.PublicitySource]:
+    from dangjian.voting.models import Campaign
+
+    return [
+        plugins.PublicitySource(
+            kind="campaign",
+            label="投票活动",
+            model=Campaign,
+            describe=describe,
+            public=public_campaigns,
+            is_public=is_public,
+        )
+    ]
+
+
+def _votes(window: plugins.Window) -> dict[str, dict[int, int]]:
+    """Votes cast by members while logged in (their voter hash is derived
+    from the person id; votes by mobile number cannot be linked to a member)."""
+    from dangjian.voting.identity import member_hash
+    from dangjian.voting.models import Vote
+
+    by_hash = {member_hash(pk): pk for pk in window.people}
+    result: dict[int, int] = {}
+    hashes = list(by_hash)
+    for i in range(0, len(hashes), 500):
+        rows = (
+            Vote.objects.counted()
+            .filter(
+                cast_at__gte=window.start,
+                cast_at__lt=window.end,
+                voter_hash__in=hashes[i : i + 500],
+            )
+            .values_list("voter_hash")
+            .annotate(n=Count("id"))
+        )
+        for voter, n in rows:
+            result[by_hash[voter]] = n
+    return {"votes": result}
+
+
+def participation_figures() -> list[plugins.ParticipationFigures]:
+    return [
+        plugins.ParticipationFigures(
+            metrics=(plugins.Metric("votes", "党员投票", 60),),
+            per="person",
+            count=_votes,
+        )
+    ]
