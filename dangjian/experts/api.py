@@ -160,18 +160,9 @@ def submit_question(request: HttpRequest, payload: QuestionIn):
     form = QuestionForm(data)
     if not form.is_valid():
         return _error(422, "提交的内容有误", form.errors)
-    cleaned = form.cleaned_data
     try:
         question, created = do_submit_question(
-            company_name=cleaned["company_name"],
-            credit_code=cleaned["credit_code"],
-            contact_name=cleaned["contact_name"],
-            mobile=cleaned["mobile"],
-            email=cleaned["email"],
-            domain=cleaned["domain"],
-            text=cleaned["text"],
-            submission_key=cleaned["submission_key"],
-            submitted_by=request.user,
+            **form.submission(), submitted_by=request.user
         )
     except SubmissionKeyTaken as exc:
         return _error(409, exc.messages[0])

@@ -127,6 +127,24 @@ class QuestionForm(forms.Form):
     def clean_submission_key(self):
         return self.cleaned_data.get("submission_key", "").strip() or None
 
+    def submission(self) -> dict:
+        """The cleaned fields as ``do_submit_question`` takes them."""
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in (
+                "company_name",
+                "credit_code",
+                "contact_name",
+                "mobile",
+                "email",
+                "domain",
+                "text",
+                "attachments",
+                "submission_key",
+            )
+        }
+
 
 class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(

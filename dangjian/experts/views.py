@@ -46,19 +46,9 @@ def index(request):
         if not allow_question(request):
             form.add_error(None, "提交过于频繁，请稍后再试")
         elif form.is_valid():
-            data = form.cleaned_data
             try:
                 question, created = do_submit_question(
-                    company_name=data["company_name"],
-                    credit_code=data["credit_code"],
-                    contact_name=data["contact_name"],
-                    mobile=data["mobile"],
-                    email=data["email"],
-                    domain=data["domain"],
-                    text=data["text"],
-                    attachments=data["attachments"],
-                    submission_key=data["submission_key"],
-                    submitted_by=request.user,
+                    **form.submission(), submitted_by=request.user
                 )
             except SubmissionKeyTaken as exc:
                 form.add_error(None, exc)

@@ -74,7 +74,10 @@ class DeliveryInspectView(ModelViewSet.inspect_view_class):
 
 
 class DeliveryIndexView(ModelViewSet.index_view_class):
-    # The log is read-only: rows open the inspect view.
+    # The log is read-only: rows open the inspect view, and nothing is added.
+    def get_add_url(self):
+        return None
+
     def get_edit_url(self, instance):
         return None
 
