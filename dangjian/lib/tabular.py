@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,9 +29,11 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from dangjian.lib.text import CONTROL_CHARS
+
 # Control characters other than tab, line feed and carriage return: NUL and
 # its kind cannot be stored in PostgreSQL text and never belong in a cell.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = CONTROL_CHARS  # one rule for the edge and the importers
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 JSONL_SUFFIXES = (".jsonl", ".json", ".ndjson")
