@@ -11,11 +11,13 @@ junk header buys nothing (`needs_csrf`).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.utils import check_csrf
 from pydantic import Field, StrictInt, StrictStr
@@ -194,7 +196,7 @@ def campaign_detail(request, campaign_id: Id):
 
 def results_for(campaign: Campaign) -> dict:
     counts = tally(campaign.pk)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": c.pk,
             "number": c.number,
@@ -222,7 +224,7 @@ def results_for(campaign: Campaign) -> dict:
 def campaign_results(request, campaign_id: Id):
     campaign = get_object_or_404(Campaign.objects.live(), pk=campaign_id)
     if not campaign.results_public():
-        return refused(VoteRefused(403, "results_hidden", "投票结束后公布结果"))
+        return refused(VoteRefused(403, "results_hidden", _("投票结束后公布结果")))
     return results_for(campaign)
 
 
@@ -249,7 +251,7 @@ def campaign_results(request, campaign_id: Id):
 )
 def cast_vote(request, payload: VoteIn):
     if needs_csrf(request) and check_csrf(request) is not None:
-        return refused(VoteRefused(403, "csrf", "页面已过期，请刷新后再试"))
+        return refused(VoteRefused(403, "csrf", _("页面已过期，请刷新后再试")))
     return vote_answer(request, payload)
 
 
@@ -276,7 +278,9 @@ def vote_answer(request, payload: VoteIn) -> JsonResponse:
     the API above and for the WSGI fast path (``dangjian.voting.fastpath``)."""
     voter = voter_from_request(request)
     if voter is None:
-        return refused(VoteRefused(401, "voter_required", "请先登录或验证手机号后投票"))
+        return refused(
+            VoteRefused(401, "voter_required", _("请先登录或验证手机号后投票"))
+        )
     try:
         result = check_cast_vote(
             payload.campaign,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dangjian.lib.demo import DemoContext
 from dangjian.orgs.models import Membership, Organisation, Role
+from dangjian.voting.actions import do_finalise_campaign
 from dangjian.voting.chain import seal_all
 from dangjian.voting.identity import keyed_hash, member_hash
 from dangjian.voting.models import Campaign, Candidate, Ledger, Vote, campaign_day
@@ -172,8 +173,6 @@ def load(ctx: DemoContext) -> str:
     seal_all(ended.pk)
     ledger = Ledger.objects.get(campaign=ended)
     if not ledger.finalised_at:
-        from dangjian.voting.actions import do_finalise_campaign
-
         do_finalise_campaign(ended, acting_user=ctx.people.get("admin"))
     total = Vote.objects.filter(campaign__in=[open_campaign, ended]).count()
     return (

@@ -124,14 +124,14 @@ def scan_campaign(campaign_id: int) -> dict[str, int]:
                 .values_list("id", "cast_at")
             )
             for end in range(run, len(times) + 1):
-                window = times[end - run : end]
+                recent = times[end - run : end]
                 gaps = [
                     (b[1] - a[1]).total_seconds()
-                    for a, b in zip(window, window[1:], strict=False)
+                    for a, b in zip(recent, recent[1:], strict=False)
                 ]
                 if max(gaps) - min(gaps) <= limits["regular_jitter"] and min(gaps) > 0:
                     found["regular"] += _flag(
-                        [i for i, _t in window],
+                        [i for i, _t in recent],
                         "regular",
                         f"连续 {run} 票间隔均约 {sum(gaps) / len(gaps):.0f} 秒",
                     )

@@ -4,8 +4,9 @@
   their verified mobile number (``m:<number>``). Either is turned into a
   ``voter_hash`` with a keyed HMAC, so the ledger never holds a number.
 * The network is the client's /24 (IPv4) or /64 (IPv6), hashed the same way.
-  ``X-Forwarded-For`` is believed only when the request comes from one of
-  ``VOTING_TRUSTED_PROXIES``.
+  The client's address is the project's one reading of it,
+  ``dangjian.lib.clientaddr.client_ip`` (``X-Forwarded-For`` only behind the
+  trusted proxy, ``DANGJIAN_TRUST_X_FORWARDED_FOR``).
 * A voter session is a signed, time-limited token holding the voter hash; it
   travels in the ``X-Voter-Token`` header (API) or the ``dj_voter`` cookie
   (pages, with CSRF).
@@ -29,6 +30,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+
+from dangjian.lib.clientaddr import client_ip
 
 VOTER_COOKIE = "dj_voter"
 DEVICE_COOKIE = "dj_dev"
@@ -107,38 +110,6 @@ def _check_voter_token(token: str) -> str | None:
         return None
     value = data.get("v") if isinstance(data, dict) else None
     return value if isinstance(value, str) and len(value) == 32 else None
-
-
-def client_ip(request) -> str:
-    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
-    trusted = tuple(getattr(settings, "VOTING_TRUSTED_PROXIES", ()))
-    if trusted and _in_networks(remote, trusted):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        # The right-most address not belonging to a trusted proxy is the client.
-        for candidate in reversed([p.strip() for p in forwarded.split(",") if p]):
-            if not _in_networks(candidate, trusted):
-                return candidate
-    return remote
-
-
-@functools.lru_cache(maxsize=4096)
-def _in_networks(address: str, networks: tuple) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in net for net in _parse_networks(networks))
-
-
-@functools.lru_cache(maxsize=16)
-def _parse_networks(networks: tuple) -> tuple:
-    parsed = []
-    for net in networks:
-        try:
-            parsed.append(ipaddress.ip_network(net, strict=False))
-        except ValueError:
-            continue
-    return tuple(parsed)
 
 
 def network_of(address: str) -> str:

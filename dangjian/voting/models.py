@@ -13,6 +13,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -28,7 +29,8 @@ from wagtail.admin.panels import (
 )
 from wagtail.models import DraftStateMixin, Orderable, RevisionMixin
 
-from dangjian.orgs.models import Organisation
+from dangjian.orgs.models import Organisation, Role
+from dangjian.orgs.scope import managed_organisations
 
 # Campaign days and the per-day rule are counted on the city's clock, whatever
 # TIME_ZONE the server runs with.
@@ -53,9 +55,6 @@ class CampaignQuerySet(models.QuerySet):
         return self.live().filter(starts_at__lte=moment, ends_at__gt=moment)
 
     def managed_by(self, person):
-        from dangjian.orgs.models import Role
-        from dangjian.orgs.scope import managed_organisations
-
         return self.filter(
             organisation__in=managed_organisations(
                 person, [Role.UNIT_ADMIN, Role.EDITOR, Role.APPROVER, Role.REVIEWER]
@@ -63,7 +62,10 @@ class CampaignQuerySet(models.QuerySet):
         )
 
 
-class Campaign(DraftStateMixin, RevisionMixin, ClusterableModel):
+# models.Model is named again after ClusterableModel and Orderable (the MRO
+# is unchanged) for the type checker: Wagtail and modelcluster ship no type
+# information, and without it django-stubs would not see these as models.
+class Campaign(DraftStateMixin, RevisionMixin, ClusterableModel, models.Model):
     """A vote: candidates, a time window, who may vote and the voting rule."""
 
     title = models.CharField(_("标题"), max_length=120)
@@ -143,8 +145,6 @@ class Campaign(DraftStateMixin, RevisionMixin, ClusterableModel):
         return reverse("voting:campaign", args=[self.pk])
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("结束时间必须晚于开始时间")})
@@ -170,7 +170,7 @@ class Campaign(DraftStateMixin, RevisionMixin, ClusterableModel):
         return self.results_visible or self.status(moment) == "ended"
 
 
-class Candidate(Orderable):
+class Candidate(Orderable, models.Model):
     campaign = ParentalKey(
         Campaign, related_name="candidates", on_delete=models.CASCADE
     )

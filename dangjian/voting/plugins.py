@@ -1,11 +1,17 @@
-"""What voting hands to publicity and stats (through the hooks registered in
-wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
+"""What voting hands to publicity, stats and the portal's "my page" (through
+the hooks registered in wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from dangjian.lib import plugins
+from dangjian.orgs.scope import scope_for
+from dangjian.voting.actions import voter_remaining
+from dangjian.voting.identity import member_hash, voter_from_request
+from dangjian.voting.models import Campaign, Vote
 
 
 def is_public(campaign) -> bool:
@@ -15,8 +21,6 @@ def is_public(campaign) -> bool:
 
 
 def public_campaigns():
-    from dangjian.voting.models import Campaign
-
     return Campaign.objects.filter(live=True, open_to_public=True)
 
 
@@ -33,8 +37,6 @@ def describe(obj) -> plugins.Publication:
 
 
 def publicity_sources() -> list[plugins.PublicitySource]:
-    from dangjian.voting.models import Campaign
-
     return [
         plugins.PublicitySource(
             kind="campaign",
@@ -50,9 +52,6 @@ def publicity_sources() -> list[plugins.PublicitySource]:
 def _votes(window: plugins.Window) -> dict[str, dict[int, int]]:
     """Votes cast by members while logged in (their voter hash is derived
     from the person id; votes by mobile number cannot be linked to a member)."""
-    from dangjian.voting.identity import member_hash
-    from dangjian.voting.models import Vote
-
     by_hash = {member_hash(pk): pk for pk in window.people}
     result: dict[int, int] = {}
     hashes = list(by_hash)
@@ -80,3 +79,22 @@ def participation_figures() -> list[plugins.ParticipationFigures]:
             count=_votes,
         )
     ]
+
+
+def my_page_panel(request) -> dict | None:
+    """Open campaigns the person may vote in, with what they have left today."""
+    scope = scope_for(request.user)
+    voter = voter_from_request(request)
+    rows = []
+    for campaign in Campaign.objects.open_at().prefetch_related(
+        "eligible_organisations"
+    ):
+        eligible = campaign.open_to_public or scope.reaches(
+            [o.pk for o in campaign.eligible_organisations.all()], True
+        )
+        if eligible:
+            rows.append((campaign, voter_remaining(campaign, voter)))
+    if not rows:
+        return None
+    html = render_to_string("voting/my_panel.html", {"rows": rows}, request=request)
+    return {"title": _("投票"), "html": html}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from dangjian.voting import store
+from dangjian.voting.actions import reconcile_campaign
 from dangjian.voting.chain import GENESIS, row_hash
 from dangjian.voting.models import Ledger, Vote, campaign_day
 from dangjian.voting.rules import load_rule
@@ -115,8 +116,6 @@ def replay_ballots(
         ledger.head_hash = prev if seq else ""
         ledger.save(update_fields=["length", "head_hash"])
     if store.redis_client() is not None:
-        from dangjian.voting.actions import reconcile_campaign
-
         reconcile_campaign(campaign_id)
     report.seconds = time.monotonic() - started
     return report

@@ -13,10 +13,15 @@ missing (expired, flushed) is reloaded from the ledger before voting, and
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.cache import cache
 
 from dangjian.lib.redis import redis_client
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 PREFIX = "dj:v:"
 _scripts: dict[tuple[str, str], object] = {}
@@ -38,8 +43,16 @@ def limits() -> dict:
     return {**DEFAULT_LIMITS, **getattr(settings, "VOTING_RATE_LIMITS", {})}
 
 
-def _script(name: str):
+def _redis() -> Redis:
+    """The Redis client, for the functions called only when Redis is in use."""
     client = redis_client()
+    if client is None:
+        raise RuntimeError("the Redis vote store needs REDIS_URL")
+    return client
+
+
+def _script(name: str):
+    client = _redis()
     key = (getattr(settings, "REDIS_URL", ""), name)
     script = _scripts.get(key)
     if script is None:
@@ -203,7 +216,7 @@ def redis_load_voter(rule, voter_hash, day, now, counts: dict) -> None:
 
 
 def redis_voter_counts(campaign_id, voter_hash, day, candidate_id) -> tuple | None:
-    client = redis_client()
+    client = _redis()
     vals = client.hmget(
         voter_key(campaign_id, voter_hash),
         "loaded",
@@ -218,7 +231,7 @@ def redis_voter_counts(campaign_id, voter_hash, day, candidate_id) -> tuple | No
 
 def redis_tally(campaign_id: int) -> dict[int, int] | None:
     """The live tally, or None when Redis has no trustworthy one."""
-    raw = redis_client().hgetall(tally_key(campaign_id))
+    raw = _redis().hgetall(tally_key(campaign_id))
     if b"_ok" not in raw:
         return None
     return {int(k): int(v) for k, v in raw.items() if k != b"_ok"}
@@ -232,7 +245,7 @@ def redis_set_tally(campaign_id: int, counts: dict[int, int]) -> None:
 
 
 def redis_adjust_tally(campaign_id: int, changes: dict[int, int]) -> None:
-    client = redis_client()
+    client = _redis()
     key = tally_key(campaign_id)
     if not client.hexists(key, "_ok"):
         return

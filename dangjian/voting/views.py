@@ -4,6 +4,7 @@ phone verification, and the results export for the campaign's managers."""
 from __future__ import annotations
 
 import secrets
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -11,6 +12,7 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.voting.actions import (
@@ -51,7 +53,8 @@ def _visitor(request) -> str:
     if device is None:
         # No cookie, or one the server did not sign: a new signed device.
         request._voting_device = new_device_id()
-        device = read_device_id(request._voting_device)
+        # A token the server has just signed always reads back.
+        device = cast(str, read_device_id(request._voting_device))
     return device
 
 
@@ -125,7 +128,7 @@ def vote(request, campaign_id: int):
     back = reverse("voting:campaign", args=[campaign_id])
     voter = voter_from_request(request)
     if voter is None:
-        messages.error(request, "请先登录或验证手机号后投票")
+        messages.error(request, _("请先登录或验证手机号后投票"))
         return redirect(reverse("voting:verify", args=[campaign_id]))
     candidate_id = request.POST.get("candidate", "")
     try:
@@ -145,7 +148,7 @@ def vote(request, campaign_id: int):
     if result.status == 201:
         messages.success(
             request,
-            "投票成功！今日还可投 {n} 票".format(n=result.body["remaining_today"]),
+            _("投票成功！今日还可投 %(n)d 票") % {"n": result.body["remaining_today"]},
         )
     return redirect(back)
 
@@ -189,7 +192,7 @@ def verify(request, campaign_id: int):
                     httponly=True,
                     samesite="Lax",
                 )
-                messages.success(request, "手机号验证成功，可以投票了")
+                messages.success(request, _("手机号验证成功，可以投票了"))
                 return response
             network, _d, _u = request_context(request)
             do_request_code(mobile, network_hash=network)

@@ -1,4 +1,5 @@
-"""The Wagtail admin for campaigns and the review of flagged votes."""
+"""The review of a campaign in the Wagtail admin: flagged votes, voiding,
+finalising and reconciling (the campaigns' viewset is in ``viewsets.py``)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from wagtail.admin.ui.tables import Column
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
-from wagtail.snippets.views.snippets import SnippetViewSet
 
-from dangjian.orgs.models import Role
-from dangjian.orgs.permissions import UnitScopedViewSetMixin, register_unit_policy
 from dangjian.voting.actions import (
     VoteRefused,
     do_dismiss_flags,
@@ -26,47 +22,7 @@ from dangjian.voting.actions import (
 from dangjian.voting.chain import seal_all
 from dangjian.voting.fraud import scan_campaign
 from dangjian.voting.models import Campaign, Ledger, Vote, VoteFlag
-
-
-class ReviewColumn(Column):
-    """Links each campaign to its review page (flags, voiding, results)."""
-
-    cell_template_name = "voting/admin/review_cell.html"
-
-    def get_value(self, instance):
-        return reverse("voting_review", args=[instance.pk])
-
-
-# Editors set campaigns up, approvers publish them, each in their own units.
-campaign_policy = register_unit_policy(
-    Campaign,
-    unit_field="organisation",
-    roles=[Role.UNIT_ADMIN, Role.EDITOR, Role.APPROVER, Role.REVIEWER],
-)
-
-
-class CampaignViewSet(UnitScopedViewSetMixin, SnippetViewSet):
-    model = Campaign
-    icon = "tick"
-    menu_label = _("投票活动")
-    menu_name = "voting"
-    add_to_admin_menu = True
-    menu_order = 320
-    list_display = [
-        "title",
-        "organisation",
-        "starts_at",
-        "ends_at",
-        "live",
-        ReviewColumn("review", label=_("审核与结果")),
-    ]
-    list_filter = ["organisation"]
-    search_fields = ["title"]
-    copy_view_enabled = False
-
-    def get_queryset(self, request):
-        # The unit guard narrows this, and every view, to the person's units.
-        return Campaign.objects.select_related("organisation")
+from dangjian.voting.viewsets import campaign_policy
 
 
 def _reviewable(request, campaign_id: int) -> Campaign:
@@ -90,7 +46,8 @@ def review(request, campaign_id: int):
                 found = scan_campaign(campaign.pk)
                 log(campaign, "dangjian.voting.scan", user=request.user, data=found)
                 messages.success(
-                    request, f"扫描完成：新增标记 {sum(found.values())} 条"
+                    request,
+                    _("扫描完成：新增标记 %(n)d 条") % {"n": sum(found.values())},
                 )
             elif action == "void":
                 n = do_void_votes(
@@ -99,20 +56,25 @@ def review(request, campaign_id: int):
                     reason=request.POST.get("reason", ""),
                     acting_user=request.user,
                 )
-                messages.success(request, f"已作废 {n} 票")
+                messages.success(request, _("已作废 %(n)d 票") % {"n": n})
             elif action == "dismiss":
                 n = do_dismiss_flags(campaign, ids, acting_user=request.user)
-                messages.success(request, f"已排除 {n} 条标记")
+                messages.success(request, _("已排除 %(n)d 条标记") % {"n": n})
             elif action == "finalise":
                 ledger = do_finalise_campaign(campaign, acting_user=request.user)
-                messages.success(request, f"最终摘要已公布：{ledger.final_digest}")
-            elif action == "reconcile":
-                report = reconcile_campaign(campaign.pk)
-                fixed = "（已修正）" if report.fixed else ""
                 messages.success(
                     request,
-                    f"账本 {report.ledger} 票；差异 {len(report.differences)} 项{fixed}",
+                    _("最终摘要已公布：%(digest)s") % {"digest": ledger.final_digest},
                 )
+            elif action == "reconcile":
+                report = reconcile_campaign(campaign.pk)
+                text = _("账本 %(ledger)d 票；差异 %(n)d 项") % {
+                    "ledger": report.ledger,
+                    "n": len(report.differences),
+                }
+                if report.fixed:
+                    text += _("（已修正）")
+                messages.success(request, text)
         except VoteRefused as exc:
             messages.error(request, exc.detail)
         return redirect("voting_review", campaign_id=campaign.pk)

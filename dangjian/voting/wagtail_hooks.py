@@ -1,10 +1,14 @@
-from django.template.loader import render_to_string
+"""What voting registers with Wagtail: the campaigns' admin, the review page,
+its log actions, and the hooks the aggregators read (dangjian/README.md,
+"Hooks"). The logic lives in viewsets.py, views_admin.py and plugins.py."""
+
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from dangjian.voting.views_admin import CampaignViewSet, review
+from dangjian.voting.views_admin import review
+from dangjian.voting.viewsets import CampaignViewSet
 
 register_snippet(CampaignViewSet)
 
@@ -27,30 +31,9 @@ def register_voting_log_actions(actions):
 
 @hooks.register("dangjian_my_page_panels")
 def voting_my_page_panel(request):
-    """Open campaigns the person may vote in, with what they have left today."""
-    from dangjian.orgs.scope import scope_for
-    from dangjian.voting.actions import voter_remaining
-    from dangjian.voting.identity import voter_from_request
-    from dangjian.voting.models import Campaign
+    from dangjian.voting.plugins import my_page_panel
 
-    scope = scope_for(request.user)
-    voter = voter_from_request(request)
-    rows = []
-    for campaign in Campaign.objects.open_at().prefetch_related(
-        "eligible_organisations"
-    ):
-        eligible = campaign.open_to_public or scope.reaches(
-            [o.pk for o in campaign.eligible_organisations.all()], True
-        )
-        if eligible:
-            rows.append((campaign, voter_remaining(campaign, voter)))
-    if not rows:
-        return None
-    html = render_to_string("voting/my_panel.html", {"rows": rows}, request=request)
-    return {"title": "投票", "html": html}
-
-
-# What the aggregators read of this app (dangjian/README.md, "Hooks").
+    return my_page_panel(request)
 
 
 @hooks.register("dangjian_publicity_sources")

@@ -25,6 +25,7 @@ import logging
 import os
 import queue
 import threading
+from typing import cast
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -64,7 +65,7 @@ class _Pending:
 class GroupWriter:
     """One writer thread per process (started lazily, again after a fork)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._queue: queue.SimpleQueue[_Pending] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -136,10 +137,12 @@ class GroupWriter:
                     pending.done.set()
 
     def _write_batch(self, batch: list[_Pending]) -> None:
+        # _run never puts a close request (vote None) in a batch.
+        votes = [cast(Vote, p.vote) for p in batch]
         self.batches += 1
         self.votes += len(batch)
         try:
-            insert_votes([p.vote for p in batch])
+            insert_votes(votes)
             return
         except IntegrityError as exc:
             if len(batch) == 1:
@@ -156,9 +159,9 @@ class GroupWriter:
             return
         # One row was refused (and so, the statement being atomic, all
         # were): write them one by one so the refusal reaches its request alone.
-        for pending in batch:
+        for pending, vote in zip(batch, votes, strict=True):
             try:
-                insert_votes([pending.vote])
+                insert_votes([vote])
             except DatabaseError as exc:
                 if not isinstance(exc, IntegrityError):
                     connection.close()

@@ -4,6 +4,7 @@ and leaves every other request to Django."""
 from __future__ import annotations
 
 from django.test import override_settings
+from django.urls import clear_script_prefix, set_script_prefix
 
 from dangjian.test import BaseTestCase, behind_fast_path, wsgi_call
 from dangjian.voting.fastpath import VoteFastPath
@@ -115,6 +116,62 @@ class VoteFastPathTestCase(BaseTestCase):
             self.assertGreaterEqual(fast[0], 400, raw)
         self.assertEqual(len(self.passed_on), 4)
         self.assertEqual(Vote.objects.count(), 0)
+
+    def test_votes_the_schema_refuses_get_the_api_validation_answer(self):
+        """The fast path validates with the API's own VoteIn, and hands what it
+        refuses to Django: the client gets the API's one error answer."""
+        pk = self.campaign.pk
+        for body in (
+            {"candidate": self.ids[0]},  # no campaign
+            {"campaign": 0, "candidate": self.ids[0]},
+            {"campaign": 2**63, "candidate": self.ids[0]},  # beyond any id
+            {"campaign": str(pk), "candidate": self.ids[0]},  # strict: not "12"
+            {"campaign": pk, "candidate": 1.5},
+            {"campaign": pk, "candidate": [self.ids[0]]},
+            {"campaign": pk, "candidate": self.ids[0], "idempotency_key": 7},
+            {"campaign": pk, "candidate": self.ids[0], "captcha_token": None},
+        ):
+            with self.subTest(body=body):
+                fast = call(self.app, body, x_voter_token=self.token)
+                slow = call(self.django, body, x_voter_token=self.token)
+                self.assertEqual(fast[0], 422)
+                self.assertEqual(fast[2], slow[2])
+                self.assertEqual(fast[2]["code"], "invalid")
+                self.assertTrue(fast[2]["errors"])
+        self.assertEqual(len(self.passed_on), 8)
+        self.assertEqual(Vote.objects.count(), 0)
+
+    def test_a_field_the_schema_does_not_know_is_ignored_as_by_the_api(self):
+        other = issue_voter_token(phone_hash("13800000004"))
+        for app, token in ((self.app, self.token), (self.django, other)):
+            body = {"campaign": self.campaign.pk, "candidate": self.ids[0], "x": 1}
+            self.assertEqual(call(app, body, x_voter_token=token)[0], 201)
+        self.assertEqual(self.passed_on, [], "the fast path counted it itself")
+
+    @override_settings(ROOT_URLCONF="dangjian.lib.tests.urls_api_moved")
+    def test_its_address_comes_from_the_url_map(self):
+        app = behind_fast_path(self, VoteFastPath)
+        body = {"campaign": self.campaign.pk, "candidate": self.ids[0]}
+        status, _, _ = wsgi_call(
+            app, "/v2/api/votes", method="POST", body=body, x_voter_token=self.token
+        )
+        self.assertEqual(status, 201)
+        self.assertEqual(self.passed_on, [])
+        # The old address is no longer the API's: Django answers it.
+        status, _, _ = call(app, body, x_voter_token=self.token)
+        self.assertNotEqual(status, 201)
+        self.assertEqual(self.passed_on, [("/api/votes", "")])
+
+    @override_settings(FORCE_SCRIPT_NAME="/dj/")
+    def test_a_script_name_does_not_move_its_address(self):
+        # Django sets the script prefix of each request it serves; the fast
+        # path matches PATH_INFO, which lies below it.
+        set_script_prefix("/dj/")
+        self.addCleanup(clear_script_prefix)
+        status, _, _ = self.vote(self.app, self.ids[0])
+        self.assertEqual(status, 201)
+        self.assertEqual(self.app.path, "/api/votes")
+        self.assertEqual(self.passed_on, [])
 
     def test_a_foreign_host_is_refused_as_django_refuses_it(self):
         status, _, _ = self.vote(self.app, self.ids[0], host="evil.example")

@@ -10,8 +10,8 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from dangjian.test import CityMixin
-from dangjian.voting import actions, store
-from dangjian.voting.actions import VoteRefused, check_cast_vote, ledger_counts
+from dangjian.voting import store
+from dangjian.voting.actions import VoteRefused, casting, check_cast_vote, ledger_counts
 from dangjian.voting.models import Vote, campaign_day
 from dangjian.voting.rules import rule_for
 from dangjian.voting.writer import group_writer
@@ -78,7 +78,7 @@ def test_a_replay_of_a_vote_still_being_written_never_answers_without_it(
     # written yet (the group writer is about to).
     code, *_ = store.redis_cast(rule, voter, ids[0], day, now, "in-flight-1")
     assert code == 1
-    monkeypatch.setattr(actions, "REPLAY_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(casting, "REPLAY_WAIT_SECONDS", 0.2)
     with pytest.raises(VoteRefused) as refused:
         check_cast_vote(campaign.pk, ids[0], voter, idempotency_key="in-flight-1")
     assert (refused.value.status, refused.value.code) == (409, "in_progress")

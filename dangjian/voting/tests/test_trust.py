@@ -30,6 +30,8 @@ DEVICE_LIMIT_2 = {
     "captcha_voter_per_minute": 1000,
     "captcha_network_per_minute": 1000,
 }
+# Only the network limit bites in the network tests.
+NETWORK_LIMIT_2 = {**DEVICE_LIMIT_2, "device_per_minute": 1000, "network_per_minute": 2}
 
 
 class VoterTrustTestCase(BaseTestCase):
@@ -125,6 +127,42 @@ class VoterTrustTestCase(BaseTestCase):
             headers={"X-Voter-Token": self.token},
         )
         self.assertEqual(r.status_code, 201)
+
+    # Networks --------------------------------------------------------------
+
+    def vote_from(self, n: int, forwarded: str, remote: str = "127.0.0.1") -> int:
+        """A vote of voter ``n`` on a device of its own, through a proxy."""
+        r = self.client.post(
+            "/api/votes",
+            {"campaign": self.campaign.pk, "candidate": self.ids[0]},
+            content_type="application/json",
+            headers={
+                "X-Voter-Token": issue_voter_token(phone_hash(f"1380000030{n}")),
+                "X-Device-Id": new_device_id(),
+                "X-Forwarded-For": forwarded,
+            },
+            REMOTE_ADDR=remote,
+        )
+        return r.status_code
+
+    @override_settings(
+        VOTING_RATE_LIMITS=NETWORK_LIMIT_2, DANGJIAN_TRUST_X_FORWARDED_FOR=True
+    )
+    def test_behind_the_proxy_the_network_is_the_address_the_proxy_saw(self):
+        # Whatever the client wrote before the proxy's entry changes nothing.
+        statuses = [self.vote_from(n, f"10.0.{n}.1, 198.51.100.7") for n in range(3)]
+        self.assertEqual(statuses, [201, 201, 429])
+        # Another network behind the same proxy has a limit of its own.
+        self.assertEqual(self.vote_from(3, "198.51.100.7, 192.0.2.8"), 201)
+
+    @override_settings(
+        VOTING_RATE_LIMITS=NETWORK_LIMIT_2, DANGJIAN_TRUST_X_FORWARDED_FOR=False
+    )
+    def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(self):
+        statuses = [
+            self.vote_from(n, f"192.0.{n}.1", remote="100.64.5.5") for n in range(3)
+        ]
+        self.assertEqual(statuses, [201, 201, 429])
 
     # Devices ---------------------------------------------------------------
 
