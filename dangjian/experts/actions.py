@@ -12,6 +12,7 @@ import contextvars
 import hmac
 import json
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from dangjian.experts import notices
 from dangjian.experts.models import (
     Answer,
     Attachment,
@@ -32,6 +34,8 @@ from dangjian.experts.routing import choose_expert
 from dangjian.orgs.models import Membership, Role
 
 EXPERT_GROUP = "政策专员"
+ANSWER_MAX = 5000
+COMMENT_MAX = 500
 
 # Set while loading demo or historical data: nobody should be notified.
 _quiet = contextvars.ContextVar("dangjian_experts_quiet", default=False)
@@ -90,8 +94,9 @@ def do_save_expert(
     if previous_person_id and previous_person_id != expert.person_id:
         if not Expert.objects.filter(person_id=previous_person_id).exists():
             group.user_set.remove(previous_person_id)
-    if expert.person_id:
-        expert.person.groups.add(group)
+    person = expert.person
+    if person is not None:
+        person.groups.add(group)
     log(
         expert,
         "dangjian.experts.expert_create" if created else "dangjian.experts.expert_edit",
@@ -108,7 +113,7 @@ def do_save_expert(
 
 def check_manage_expert(expert: Expert, acting_user) -> None:
     if not Expert.objects.managed_by(acting_user).filter(pk=expert.pk).exists():
-        raise PermissionDenied("您无权管理该专员")
+        raise PermissionDenied(_("您无权管理该专员"))
 
 
 # Questions -------------------------------------------------------------------
@@ -274,7 +279,7 @@ def do_route_question(
         user=acting_user,
         data={"expert": expert.name, "unit": expert.unit.name},
     )
-    _after_commit(lambda: _enqueue_expert_notice(question.pk))
+    _after_commit(lambda: notices.notify_expert_of_question.enqueue(question.pk))
     return expert
 
 
@@ -294,13 +299,13 @@ def check_reassign_question(question: Question, expert: Expert, *, acting_user) 
     question = Question.objects.select_for_update().get(pk=question.pk)
     managed = Expert.objects.managed_by(acting_user)
     if question.expert_id and not managed.filter(pk=question.expert_id).exists():
-        raise PermissionDenied("您无权改派该问题")
+        raise PermissionDenied(_("您无权改派该问题"))
     if not managed.filter(pk=expert.pk).exists():
-        raise PermissionDenied("您无权把问题改派给该专员")
+        raise PermissionDenied(_("您无权把问题改派给该专员"))
     if not expert.is_active:
-        raise ValidationError({"expert": "该专员已停用"})
+        raise ValidationError({"expert": _("该专员已停用")})
     if question.status not in (Question.Status.NEW, Question.Status.ASSIGNED):
-        raise ValidationError({"expert": "问题已答复，不能改派"})
+        raise ValidationError({"expert": _("问题已答复，不能改派")})
     if question.expert_id == expert.pk:
         return
     previous = question.expert
@@ -313,7 +318,7 @@ def check_reassign_question(question: Question, expert: Expert, *, acting_user) 
         user=acting_user,
         data={"from": previous.name if previous else None, "to": expert.name},
     )
-    _after_commit(lambda: _enqueue_expert_notice(question.pk))
+    _after_commit(lambda: notices.notify_expert_of_question.enqueue(question.pk))
 
 
 def check_answer_access(question: Question, acting_user) -> None:
@@ -324,7 +329,7 @@ def check_answer_access(question: Question, acting_user) -> None:
         or question.expert is None
         or question.expert.person_id != acting_user.pk
     ):
-        raise PermissionDenied("只有承办专员可以答复该问题")
+        raise PermissionDenied(_("只有承办专员可以答复该问题"))
 
 
 @transaction.atomic
@@ -336,11 +341,13 @@ def check_answer_question(
     question = Question.objects.select_for_update().get(pk=question.pk)
     check_answer_access(question, acting_user)
     if not text:
-        raise ValidationError({"answer": "请填写答复内容"})
-    if len(text) > 5000:
-        raise ValidationError({"answer": "答复内容不能超过5000字"})
+        raise ValidationError({"answer": _("请填写答复内容")})
+    if len(text) > ANSWER_MAX:
+        raise ValidationError(
+            {"answer": _("答复内容不能超过%(n)d字") % {"n": ANSWER_MAX}}
+        )
     if question.status not in (Question.Status.ASSIGNED, Question.Status.ANSWERED):
-        raise ValidationError({"answer": "该问题当前不能答复"})
+        raise ValidationError({"answer": _("该问题当前不能答复")})
     now = now or timezone.now()
     answer = Answer.objects.create(
         question=question,
@@ -360,7 +367,9 @@ def check_answer_question(
         user=acting_user,
         data={"answer": answer.pk, "first": first},
     )
-    _after_commit(lambda: _enqueue_enterprise_notice(question.pk, first))
+    _after_commit(
+        lambda: notices.notify_enterprise_of_answer.enqueue(question.pk, first)
+    )
     return answer
 
 
@@ -374,20 +383,22 @@ def check_rate_question(
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise ValidationError({"rating": "请选择1到5分"})
+        raise ValidationError({"rating": _("请选择1到5分")})
     comment = (comment or "").strip()
-    if len(comment) > 500:
-        raise ValidationError({"comment": "评价不能超过500字"})
+    if len(comment) > COMMENT_MAX:
+        raise ValidationError(
+            {"comment": _("评价不能超过%(n)d字") % {"n": COMMENT_MAX}}
+        )
     current = Question.objects.get(pk=question.pk)
     if current.status != Question.Status.ANSWERED:
-        raise ValidationError({"rating": "问题答复后才能评价"})
+        raise ValidationError({"rating": _("问题答复后才能评价")})
     now = now or timezone.now()
     # The conditional update makes "once" hold under concurrent submits.
     updated = Question.objects.filter(
         pk=question.pk, status=Question.Status.ANSWERED, rating__isnull=True
     ).update(rating=rating, rating_comment=comment, rated_at=now)
     if not updated:
-        raise ValidationError({"rating": "您已评价过该答复"})
+        raise ValidationError({"rating": _("您已评价过该答复")})
     question.refresh_from_db()
     log(
         question,
@@ -402,13 +413,12 @@ def check_rate_question(
 
 def escalation_recipients(question: Question) -> list:
     """Unit admins of the expert's unit; platform admins when nobody is assigned."""
-    from django.contrib.auth import get_user_model
-
-    if question.expert_id:
+    expert = question.expert
+    if expert is not None:
         return [
             m.person
             for m in Membership.objects.active()
-            .filter(organisation_id=question.expert.unit_id, role=Role.UNIT_ADMIN)
+            .filter(organisation_id=expert.unit_id, role=Role.UNIT_ADMIN)
             .select_related("person")
         ]
     return list(get_user_model().objects.filter(is_superuser=True, is_active=True))
@@ -446,7 +456,7 @@ def do_escalate_question(question: Question, *, now=None) -> Escalation | None:
         },
     )
     emails = [p.email for p in recipients if p.email]
-    _after_commit(lambda: _send_escalation_notice(question.pk, emails))
+    _after_commit(lambda: notices.send_escalation_notice(question.pk, emails))
     return escalation
 
 
@@ -459,24 +469,3 @@ def escalate_overdue(now=None) -> list[Escalation]:
         if escalation is not None:
             done.append(escalation)
     return done
-
-
-# Notifications, after commit ------------------------------------------------------
-
-
-def _enqueue_enterprise_notice(question_id: int, first: bool) -> None:
-    from dangjian.experts.tasks import notify_enterprise_of_answer
-
-    notify_enterprise_of_answer.enqueue(question_id, first)
-
-
-def _enqueue_expert_notice(question_id: int) -> None:
-    from dangjian.experts.tasks import notify_expert_of_question
-
-    notify_expert_of_question.enqueue(question_id)
-
-
-def _send_escalation_notice(question_id: int, emails: list[str]) -> None:
-    from dangjian.experts import notify
-
-    notify.escalated(Question.objects.get(pk=question_id), emails)

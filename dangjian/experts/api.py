@@ -10,7 +10,9 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
@@ -94,8 +96,10 @@ class ExpertOut(Schema):
 CODES = {403: "forbidden", 409: "conflict", 422: "invalid", 429: "throttled"}
 
 
-def _error(status: int, detail: str, errors=None):
-    body = {"code": CODES[status], "detail": detail}
+def _error(
+    status: int, detail: str, errors: ValidationError | ErrorDict | None = None
+) -> Status:
+    body: dict[str, object] = {"code": CODES[status], "detail": detail}
     if errors is not None:
         body["errors"] = field_errors_from_django(errors)
     return Status(status, body)
@@ -136,7 +140,7 @@ def _by_token(token: str) -> Question:
         else None
     )
     if question is None:
-        raise HttpError(404, "问题不存在，请检查链接")
+        raise HttpError(404, _("问题不存在，请检查链接"))
     return question
 
 
@@ -153,13 +157,13 @@ def _by_token(token: str) -> Question:
 )
 def submit_question(request: HttpRequest, payload: QuestionIn):
     if not allow_question(request):
-        return _error(429, "提交过于频繁，请稍后再试")
+        return _error(429, _("提交过于频繁，请稍后再试"))
     data = payload.dict()
     data["domain"] = "" if data["domain"] is None else str(data["domain"])
     data["submission_key"] = data["submission_key"] or ""
     form = QuestionForm(data)
     if not form.is_valid():
-        return _error(422, "提交的内容有误", form.errors)
+        return _error(422, _("提交的内容有误"), form.errors)
     try:
         question, created = do_submit_question(
             **form.submission(), submitted_by=request.user
@@ -248,6 +252,6 @@ class StatsOut(Schema):
 )
 def get_stats(request: HttpRequest, year: Year | None = None):
     if not expert_stats.can_see_stats(request.user):
-        return _error(403, "仅单位管理员和平台管理员可查看统计")
+        return _error(403, _("仅单位管理员和平台管理员可查看统计"))
     questions = expert_stats.questions_for_stats(request.user)
     return expert_stats.counts(questions, year)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dangjian.experts.models import PolicyDomain
 from dangjian.experts.validation import (
+    ATTACHMENT_TYPES,
     max_attachments,
     normalise_credit_code,
     validate_attachment,
@@ -35,49 +38,49 @@ class MultipleFileField(forms.FileField):
 
 
 def _accept() -> str:
-    from dangjian.experts.validation import ATTACHMENT_TYPES
-
     return ",".join(f".{ext}" for ext in ATTACHMENT_TYPES)
 
 
 class QuestionForm(forms.Form):
     company_name = forms.CharField(
-        label="企业名称",
+        label=gettext_lazy("企业名称"),
         max_length=100,
-        error_messages={"required": "请填写企业名称"},
+        error_messages={"required": gettext_lazy("请填写企业名称")},
     )
     credit_code = forms.CharField(
-        label="统一社会信用代码（选填）", max_length=30, required=False
+        label=gettext_lazy("统一社会信用代码（选填）"), max_length=30, required=False
     )
     contact_name = forms.CharField(
-        label="联系人", max_length=30, error_messages={"required": "请填写联系人"}
+        label=gettext_lazy("联系人"),
+        max_length=30,
+        error_messages={"required": gettext_lazy("请填写联系人")},
     )
     mobile = forms.CharField(
-        label="手机号",
+        label=gettext_lazy("手机号"),
         max_length=20,
-        error_messages={"required": "请填写手机号"},
+        error_messages={"required": gettext_lazy("请填写手机号")},
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(
-        label="电子邮箱（选填，用于接收答复通知）",
+        label=gettext_lazy("电子邮箱（选填，用于接收答复通知）"),
         required=False,
-        error_messages={"invalid": "电子邮箱格式不正确"},
+        error_messages={"invalid": gettext_lazy("电子邮箱格式不正确")},
     )
     domain = forms.ModelChoiceField(
-        label="政策领域",
+        label=gettext_lazy("政策领域"),
         queryset=PolicyDomain.objects.active(),
-        empty_label="请选择",
+        empty_label=gettext_lazy("请选择"),
         error_messages={
-            "required": "请选择政策领域",
-            "invalid_choice": "所选政策领域不存在",
+            "required": gettext_lazy("请选择政策领域"),
+            "invalid_choice": gettext_lazy("所选政策领域不存在"),
         },
     )
     text = forms.CharField(
-        label="问题描述",
+        label=gettext_lazy("问题描述"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "请描述您的问题"},
+        error_messages={"required": gettext_lazy("请描述您的问题")},
     )
-    attachments = MultipleFileField(label="附件（选填）", required=False)
+    attachments = MultipleFileField(label=gettext_lazy("附件（选填）"), required=False)
     submission_key = forms.CharField(
         required=False, max_length=64, widget=forms.HiddenInput
     )
@@ -85,7 +88,7 @@ class QuestionForm(forms.Form):
     def clean_company_name(self):
         value = self.cleaned_data["company_name"].strip()
         if len(value) < 2:
-            raise ValidationError("企业名称至少2个字")
+            raise ValidationError(_("企业名称至少2个字"))
         return value
 
     def clean_contact_name(self):
@@ -105,15 +108,17 @@ class QuestionForm(forms.Form):
     def clean_text(self):
         value = self.cleaned_data["text"].strip()
         if len(value) < TEXT_MIN:
-            raise ValidationError(f"问题描述至少{TEXT_MIN}个字，请说明具体情况")
+            raise ValidationError(
+                _("问题描述至少%(n)d个字，请说明具体情况") % {"n": TEXT_MIN}
+            )
         if len(value) > TEXT_MAX:
-            raise ValidationError(f"问题描述不能超过{TEXT_MAX}字")
+            raise ValidationError(_("问题描述不能超过%(n)d字") % {"n": TEXT_MAX})
         return value
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
         if len(files) > max_attachments():
-            raise ValidationError(f"附件最多{max_attachments()}个")
+            raise ValidationError(_("附件最多%(n)d个") % {"n": max_attachments()})
         errors = []
         for upload in files:
             try:
@@ -148,14 +153,17 @@ class QuestionForm(forms.Form):
 
 class RatingForm(forms.Form):
     rating = forms.TypedChoiceField(
-        label="评分",
+        label=gettext_lazy("评分"),
         choices=[(str(n), f"{n}分") for n in range(5, 0, -1)],
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": "请选择评分", "invalid_choice": "请选择1到5分"},
+        error_messages={
+            "required": gettext_lazy("请选择评分"),
+            "invalid_choice": gettext_lazy("请选择1到5分"),
+        },
     )
     comment = forms.CharField(
-        label="评价（选填）",
+        label=gettext_lazy("评价（选填）"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -164,8 +172,8 @@ class RatingForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(
-        label="答复内容",
+        label=gettext_lazy("答复内容"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={"required": "请填写答复内容"},
+        error_messages={"required": gettext_lazy("请填写答复内容")},
     )

@@ -12,6 +12,7 @@ is the enterprise, and nobody else can read or rate the question.
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 
@@ -47,8 +48,6 @@ class PrivateStorage(FileSystemStorage):
 
     @property
     def location(self):
-        import os
-
         return os.path.abspath(self.base_location)
 
     @property

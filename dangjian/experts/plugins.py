@@ -1,18 +1,21 @@
-"""What the policy experts hand to stats (through the hooks registered in
-wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
+"""What the policy experts hand to stats and the portal (through the hooks
+registered in wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
 
 from __future__ import annotations
 
 from django.db.models import Count, F
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
+from dangjian.experts.models import Expert, Question
+from dangjian.experts.stats import can_see_stats
 from dangjian.lib import plugins
 
 
 def _questions(window: plugins.Window) -> dict[str, dict[int, int]]:
     """Questions submitted in the period, by the unit of the expert they went
     to; in time when first answered by their due time."""
-    from dangjian.experts.models import Question
-
     rows = Question.objects.filter(
         submitted_at__gte=window.start,
         submitted_at__lt=window.end,
@@ -41,3 +44,26 @@ def participation_figures() -> list[plugins.ParticipationFigures]:
             count=_questions,
         )
     ]
+
+
+def my_page_panel(request: HttpRequest) -> dict[str, str] | None:
+    """Experts see their waiting questions; unit admins a link to the statistics."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    is_expert = Expert.objects.filter(person=user).exists()
+    admin = can_see_stats(user)
+    if not is_expert and not admin:
+        return None
+    waiting = Question.objects.for_expert(user).open()
+    html = render_to_string(
+        "experts/my_panel.html",
+        {
+            "is_expert": is_expert,
+            "waiting": waiting.count(),
+            "overdue": waiting.overdue().count(),
+            "admin": admin,
+        },
+        request=request,
+    )
+    return {"title": _("政策专员"), "html": html}

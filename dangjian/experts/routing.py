@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import rjieba
+
+from dangjian.experts.models import Expert, PolicyDomain
 
 DOMAIN_WEIGHT = 10
 SLACK = 1
@@ -65,12 +68,14 @@ def keyword_terms(keywords: list[str]) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Candidate:
-    expert: object
+    expert: Expert
     relevance: int
     open_count: int
 
 
-def rank_experts(domain, text: str, experts) -> list[Candidate]:
+def rank_experts(
+    domain: PolicyDomain | None, text: str, experts: Iterable[Expert]
+) -> list[Candidate]:
     """Every expert with its relevance to the question, best choice first."""
     words = terms_of(text)
     compact_text = "".join((text or "").split()).lower()
@@ -106,10 +111,8 @@ def rank_experts(domain, text: str, experts) -> list[Candidate]:
     )
 
 
-def choose_expert(domain, text: str):
+def choose_expert(domain: PolicyDomain | None, text: str) -> Expert | None:
     """Returns the expert who should answer a question, or None when there is none."""
-    from dangjian.experts.models import Expert
-
     experts = Expert.objects.active().with_open_counts().prefetch_related("domains")
     ranked = rank_experts(domain, text, experts)
     return ranked[0].expert if ranked else None

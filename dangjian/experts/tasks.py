@@ -1,30 +1,28 @@
-"""Background work (django-tasks): notifications and the service-level sweep."""
+"""Background work (django-tasks) run on a schedule: the service-level sweep.
+
+The notices a change sends are tasks too; they live in ``notices``, which
+the actions use, so that this module can use the actions. They are named
+here as well so that tasks queued under this module's path still run.
+"""
 
 from __future__ import annotations
 
 from django_tasks import task
 
+from dangjian.experts.actions import escalate_overdue
+from dangjian.experts.notices import (
+    notify_enterprise_of_answer,
+    notify_expert_of_question,
+)
 
-@task()
-def notify_enterprise_of_answer(question_id: int, first: bool = True) -> list[str]:
-    from dangjian.experts import notify
-    from dangjian.experts.models import Question
-
-    return notify.enterprise_answered(Question.objects.get(pk=question_id), first)
-
-
-@task()
-def notify_expert_of_question(question_id: int) -> bool:
-    from dangjian.experts import notify
-    from dangjian.experts.models import Question
-
-    question = Question.objects.select_related("expert__person").get(pk=question_id)
-    return notify.expert_assigned(question)
+__all__ = [
+    "escalate_expert_questions",
+    "notify_enterprise_of_answer",
+    "notify_expert_of_question",
+]
 
 
 @task()
 def escalate_expert_questions() -> int:
     """Escalates overdue questions; schedule it (e.g. hourly) next to db_worker."""
-    from dangjian.experts.actions import escalate_overdue
-
     return len(escalate_overdue())

@@ -7,6 +7,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -44,14 +45,14 @@ def validate_credit_code(value: str) -> None:
         uscc.validate(value)
     except StdnumError:
         raise ValidationError(
-            "统一社会信用代码不正确：应为18位数字或大写字母，且校验位正确",
+            _("统一社会信用代码不正确：应为18位数字或大写字母，且校验位正确"),
             code="credit_code",
         ) from None
 
 
 def validate_mobile(value: str) -> None:
     if not MOBILE.match(value or ""):
-        raise ValidationError("请填写11位手机号码", code="mobile")
+        raise ValidationError(_("请填写11位手机号码"), code="mobile")
 
 
 def validate_attachment(upload) -> None:
@@ -59,27 +60,29 @@ def validate_attachment(upload) -> None:
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in ATTACHMENT_TYPES:
         raise ValidationError(
-            "附件“%(name)s”类型不支持，仅限 %(types)s",
+            _("附件“%(name)s”类型不支持，仅限 %(types)s"),
             code="attachment_type",
             params={"name": name, "types": "、".join(sorted(ATTACHMENT_TYPES))},
         )
     limit = max_attachment_bytes()
     if upload.size > limit:
         raise ValidationError(
-            "附件“%(name)s”超过 %(limit)s 上限",
+            _("附件“%(name)s”超过 %(limit)s 上限"),
             code="attachment_size",
             params={"name": name, "limit": filesizeformat(limit)},
         )
     if upload.size == 0:
         raise ValidationError(
-            "附件“%(name)s”是空文件", code="attachment_empty", params={"name": name}
+            _("附件“%(name)s”是空文件"),
+            code="attachment_empty",
+            params={"name": name},
         )
     upload.seek(0)
     head = upload.read(8)
     upload.seek(0)
     if not head.startswith(ATTACHMENT_TYPES[extension]):
         raise ValidationError(
-            "附件“%(name)s”的内容与扩展名不符",
+            _("附件“%(name)s”的内容与扩展名不符"),
             code="attachment_content",
             params={"name": name},
         )

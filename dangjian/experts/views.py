@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -44,7 +45,7 @@ def index(request):
     if request.method == "POST":
         form = QuestionForm(request.POST, request.FILES)
         if not allow_question(request):
-            form.add_error(None, "提交过于频繁，请稍后再试")
+            form.add_error(None, _("提交过于频繁，请稍后再试"))
         elif form.is_valid():
             try:
                 question, created = do_submit_question(
@@ -53,13 +54,14 @@ def index(request):
             except SubmissionKeyTaken as exc:
                 form.add_error(None, exc)
                 # The next submission of this form carries a key of its own.
-                form.data = form.data.copy()
-                form.data["submission_key"] = uuid.uuid4().hex
+                data = request.POST.copy()
+                data["submission_key"] = uuid.uuid4().hex
+                form.data = data
             else:
                 if created:
                     messages.success(
                         request,
-                        "问题已提交。请收藏本页链接：它是查看答复和评价的唯一凭证。",
+                        _("问题已提交。请收藏本页链接：它是查看答复和评价的唯一凭证。"),
                     )
                 return redirect(question.get_absolute_url())
     else:
@@ -128,7 +130,7 @@ def rate(request, token: str):
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            messages.success(request, "感谢您的评价！")
+            messages.success(request, _("感谢您的评价！"))
             return redirect(question.get_absolute_url())
     return _private(
         render(
@@ -150,7 +152,7 @@ def _attachment_response(question: Question, pk: int):
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
-        raise Http404("附件不存在") from None
+        raise Http404(_("附件不存在")) from None
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name
     )
@@ -221,7 +223,7 @@ def inbox_detail(request, pk: int):
                 for message in exc.messages:
                     form.add_error(None, message)
             else:
-                messages.success(request, "答复已发送，企业将收到通知。")
+                messages.success(request, _("答复已发送，企业将收到通知。"))
                 return redirect("experts:inbox-detail", pk=question.pk)
     return render(
         request,
@@ -249,7 +251,7 @@ def inbox_attachment(request, pk: int, attachment_pk: int):
 @login_required
 def stats(request):
     if not expert_stats.can_see_stats(request.user):
-        raise PermissionDenied("仅单位管理员和平台管理员可查看统计")
+        raise PermissionDenied(_("仅单位管理员和平台管理员可查看统计"))
     questions = expert_stats.questions_for_stats(request.user)
     year = request.GET.get("year", "")
     return render(

@@ -1,17 +1,34 @@
-from django.template.loader import render_to_string
+"""What the policy-expert service registers with Wagtail: the unit policies
+and admin viewsets, log actions, and the hooks the aggregators and the
+portal read (dangjian/README.md, "Hooks")."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.log_actions import LogActionRegistry
 
-from dangjian.experts.views_admin import ExpertsViewSetGroup
+from dangjian.experts.models import Expert, Question
+from dangjian.experts.permissions import QuestionPermissionPolicy
+from dangjian.experts.viewsets import ExpertsViewSetGroup
+from dangjian.lib import plugins
+from dangjian.orgs.models import Role
+from dangjian.orgs.permissions import register_unit_policy
+
+# The policies first: the viewsets' unit guards read them.
+register_unit_policy(Question, QuestionPermissionPolicy(Question))
+# Unit admins keep their units' experts.
+register_unit_policy(Expert, unit_field="unit", roles=[Role.UNIT_ADMIN])
 
 
 @hooks.register("register_admin_viewset")
-def register_experts_viewsets():
+def register_experts_viewsets() -> ExpertsViewSetGroup:
     return ExpertsViewSetGroup()
 
 
 @hooks.register("register_log_actions")
-def register_experts_log_actions(actions):
+def register_experts_log_actions(actions: LogActionRegistry) -> None:
     for action, label in [
         ("dangjian.experts.submit", _("企业提交问题")),
         ("dangjian.experts.route", _("分派专员")),
@@ -26,35 +43,17 @@ def register_experts_log_actions(actions):
 
 
 @hooks.register("dangjian_my_page_panels")
-def experts_my_page_panel(request):
-    """Experts see their waiting questions; unit admins a link to the statistics."""
-    from dangjian.experts.models import Expert, Question
-    from dangjian.experts.stats import can_see_stats
+def experts_my_page_panel(request: HttpRequest) -> dict[str, str] | None:
+    from dangjian.experts.plugins import my_page_panel
 
-    user = request.user
-    is_expert = Expert.objects.filter(person=user).exists()
-    admin = can_see_stats(user)
-    if not is_expert and not admin:
-        return None
-    waiting = Question.objects.for_expert(user).open()
-    html = render_to_string(
-        "experts/my_panel.html",
-        {
-            "is_expert": is_expert,
-            "waiting": waiting.count(),
-            "overdue": waiting.overdue().count(),
-            "admin": admin,
-        },
-        request=request,
-    )
-    return {"title": "政策专员", "html": html}
+    return my_page_panel(request)
 
 
 # What the aggregators read of this app (dangjian/README.md, "Hooks").
 
 
 @hooks.register("dangjian_participation_figures")
-def experts_participation_figures():
+def experts_participation_figures() -> list[plugins.ParticipationFigures]:
     from dangjian.experts.plugins import participation_figures
 
     return participation_figures()

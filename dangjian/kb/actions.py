@@ -1,24 +1,31 @@
-"""Every change to knowledge entries, imports and the search log goes through here."""
+"""Every change to knowledge entries, imports and the search log goes through here.
+
+Who may edit which entries is ``permissions``; the search log's writes are
+``searchlog`` (which the search itself also uses).
+"""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from dangjian.kb import searchlog
 from dangjian.kb.importer import read_rows
 from dangjian.kb.models import Entry, ImportBatch, SearchLog
+from dangjian.kb.permissions import check_can_edit_entry, editable_units
 from dangjian.kb.search import kb_index
-from dangjian.orgs.models import Organisation, Role
-from dangjian.orgs.scope import managed_organisations
+from dangjian.orgs.models import Organisation, Person
 
-EDITING_ROLES = [Role.UNIT_ADMIN, Role.EDITOR, Role.REVIEWER, Role.APPROVER]
 IMPORT_FIELDS = [
     "matter",
     "question",
@@ -36,27 +43,20 @@ IMPORT_FIELDS = [
     "source",
 ]
 LIMITS = {
-    "external_id": ("外部编号", 100),
-    "matter": ("事项名称", 300),
-    "handling_unit": ("办理单位", 200),
-    "contact": ("联系方式", 200),
-    "area": ("适用区域", 200),
-    "category": ("分类", 100),
-    "keywords": ("关键词", 500),
+    "external_id": (gettext_lazy("外部编号"), 100),
+    "matter": (gettext_lazy("事项名称"), 300),
+    "handling_unit": (gettext_lazy("办理单位"), 200),
+    "contact": (gettext_lazy("联系方式"), 200),
+    "area": (gettext_lazy("适用区域"), 200),
+    "category": (gettext_lazy("分类"), 100),
+    "keywords": (gettext_lazy("关键词"), 500),
+}
+DATE_FIELDS = {
+    "valid_from": gettext_lazy("生效日期"),
+    "valid_until": gettext_lazy("失效日期"),
 }
 
-
-# --- permissions ------------------------------------------------------------
-
-
-def editable_units(person):
-    """Units whose entries this person may edit: their own units (all for admins)."""
-    return managed_organisations(person, EDITING_ROLES).filter(maintains_kb=True)
-
-
-def check_can_edit_entry(person, entry: Entry) -> None:
-    if not editable_units(person).filter(pk=entry.owner_id).exists():
-        raise PermissionDenied("只能编辑本单位的知识条目。")
+User = Person | AnonymousUser
 
 
 # --- publishing ---------------------------------------------------------------
@@ -72,7 +72,7 @@ def sync_entry_to_index(entry: Entry) -> None:
 
 
 @transaction.atomic
-def do_publish_entry(entry: Entry, *, user) -> Entry:
+def do_publish_entry(entry: Entry, *, user: Person) -> Entry:
     """Publishes the entry's current state (used by imports and tests; the admin
     publishes through Wagtail's workflow, which ends in the same signal)."""
     check_can_edit_entry(user, entry)
@@ -96,7 +96,7 @@ class ImportRejected(ValidationError):
     """The whole file is rejected; `messages` lists every bad row."""
 
 
-def _parse_date(value) -> datetime.date | None:
+def _parse_date(value: object) -> datetime.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime.datetime):
@@ -116,10 +116,10 @@ def check_import_entries(
     name: str,
     data: bytes,
     *,
-    user,
+    user: User,
     resolve_owner: Callable[[str], Organisation | None] | None = None,
     default_owner: Organisation | None = None,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Reads and validates a whole file; raises ImportRejected listing every bad row.
 
     Owners are matched by unit name (or `resolve_owner`), must maintain the
@@ -129,41 +129,37 @@ def check_import_entries(
     allowed = {o.pk: o for o in editable_units(user)}
     by_name = {o.name: o for o in Organisation.objects.maintaining_kb()}
     errors: list[str] = []
-    cleaned: list[dict] = []
+    cleaned: list[dict[str, Any]] = []
     seen_ids: dict[str, int] = {}
     for number, raw in rows:
-        problems = []
-        row = {
-            k: (
-                str(v).strip()
-                if not isinstance(v, (datetime.date, datetime.datetime))
-                else v
-            )
-            for k, v in raw.items()
-            if v is not None
-        }
+        problems: list[str] = []
+        row = {k: str(v).strip() for k, v in raw.items() if v is not None}
         if not row.get("matter"):
-            problems.append("缺少事项名称")
+            problems.append(_("缺少事项名称"))
         if not row.get("answer"):
-            problems.append("缺少答复口径")
+            problems.append(_("缺少答复口径"))
         for key, (label, limit) in LIMITS.items():
-            if len(str(row.get(key, ""))) > limit:
-                problems.append(f"{label}超过 {limit} 字")
-        dates = {}
-        for key, label in (("valid_from", "生效日期"), ("valid_until", "失效日期")):
+            if len(row.get(key, "")) > limit:
+                problems.append(
+                    _("%(label)s超过 %(limit)d 字") % {"label": label, "limit": limit}
+                )
+        dates: dict[str, datetime.date | None] = {}
+        for key, label in DATE_FIELDS.items():
+            # A spreadsheet's date cell arrives as a date, anything else as text.
+            value = raw.get(key)
             try:
-                dates[key] = _parse_date(row.get(key))
+                dates[key] = _parse_date(
+                    value if isinstance(value, datetime.date) else row.get(key)
+                )
             except ValueError:
                 problems.append(
-                    f"{label}“{row.get(key)}”不是有效日期（应为 2025-01-31）"
+                    _("%(label)s“%(value)s”不是有效日期（应为 2025-01-31）")
+                    % {"label": label, "value": row.get(key)}
                 )
                 dates[key] = None
-        if (
-            dates["valid_from"]
-            and dates["valid_until"]
-            and dates["valid_until"] < dates["valid_from"]
-        ):
-            problems.append("失效日期早于生效日期")
+        valid_from, valid_until = dates["valid_from"], dates["valid_until"]
+        if valid_from and valid_until and valid_until < valid_from:
+            problems.append(_("失效日期早于生效日期"))
         owner_name = row.get("owner", "")
         owner = (
             by_name.get(owner_name)
@@ -172,21 +168,25 @@ def check_import_entries(
         )
         if owner is None:
             problems.append(
-                f"责任单位“{owner_name}”不存在或不维护知识库"
+                _("责任单位“%(name)s”不存在或不维护知识库") % {"name": owner_name}
                 if owner_name
-                else "缺少责任单位"
+                else _("缺少责任单位")
             )
         elif owner.pk not in allowed:
-            problems.append(f"无权导入“{owner.name}”的条目")
+            problems.append(_("无权导入“%(name)s”的条目") % {"name": owner.name})
         external_id = row.get("external_id") or None
         if external_id:
             if external_id in seen_ids:
                 problems.append(
-                    f"外部编号 {external_id} 与第 {seen_ids[external_id]} 行重复"
+                    _("外部编号 %(id)s 与第 %(line)d 行重复")
+                    % {"id": external_id, "line": seen_ids[external_id]}
                 )
             seen_ids[external_id] = number
         if problems:
-            errors.append(f"第 {number} 行：" + "；".join(problems))
+            errors.append(
+                _("第 %(line)d 行：%(problems)s")
+                % {"line": number, "problems": "；".join(problems)}
+            )
             continue
         cleaned.append(
             {
@@ -201,8 +201,8 @@ def check_import_entries(
                 "area": row.get("area", ""),
                 "category": row.get("category", ""),
                 "keywords": row.get("keywords", ""),
-                "valid_from": dates["valid_from"],
-                "valid_until": dates["valid_until"],
+                "valid_from": valid_from,
+                "valid_until": valid_until,
                 "owner": owner,
                 "source": name[:300],
             }
@@ -214,9 +214,9 @@ def check_import_entries(
 
 @transaction.atomic
 def do_import_entries(
-    cleaned: list[dict],
+    cleaned: list[dict[str, Any]],
     *,
-    user,
+    user: User | None,
     file_name: str,
     reindex: bool = True,
     record_unchanged: bool = True,
@@ -232,7 +232,8 @@ def do_import_entries(
         Entry.objects.in_bulk(ext_ids, field_name="external_id") if ext_ids else {}
     )
     now = timezone.now()
-    to_create, to_update = [], []
+    to_create: list[Entry] = []
+    to_update: list[Entry] = []
     for row in cleaned:
         entry = existing.get(row["external_id"]) if row["external_id"] else None
         if entry is None:
@@ -245,15 +246,15 @@ def do_import_entries(
             )
             to_create.append(entry)
         else:
-            changed = False
+            differs = False
             for key in IMPORT_FIELDS:
                 # Compare the owner by id: reading entry.owner costs a query.
                 current = entry.owner_id if key == "owner" else getattr(entry, key)
                 wanted = row[key].pk if key == "owner" else row[key]
                 if current != wanted:
                     setattr(entry, key, row[key])
-                    changed = True
-            if changed:
+                    differs = True
+            if differs:
                 entry.live = True
                 entry.last_published_at = now
                 entry.updated_at = now
@@ -267,16 +268,17 @@ def do_import_entries(
         )
     if not (to_create or to_update) and not record_unchanged:
         return ImportResult(batch=None, created=0, updated=0)
+    importer = user if isinstance(user, Person) and user.pk else None
     batch = ImportBatch.objects.create(
         file_name=file_name[:300],
         created=len(to_create),
         updated=len(to_update),
-        imported_by=user if getattr(user, "pk", None) else None,
+        imported_by=importer,
     )
     log(
         batch,
         "dangjian.kb.import",
-        user=user if getattr(user, "pk", None) else None,
+        user=importer,
         data={"file": file_name, "created": len(to_create), "updated": len(to_update)},
     )
     changed = [e for e in [*to_create, *to_update] if e.pk]
@@ -304,13 +306,20 @@ def import_file(
     name: str,
     data: bytes,
     *,
-    user,
+    user: User,
     reindex: bool = True,
     record_unchanged: bool = True,
-    **options,
+    resolve_owner: Callable[[str], Organisation | None] | None = None,
+    default_owner: Organisation | None = None,
 ) -> ImportResult:
     """Imports a file; ``record_unchanged=False`` records no batch for a no-op."""
-    cleaned = check_import_entries(name, data, user=user, **options)
+    cleaned = check_import_entries(
+        name,
+        data,
+        user=user,
+        resolve_owner=resolve_owner,
+        default_owner=default_owner,
+    )
     return do_import_entries(
         cleaned,
         user=user,
@@ -328,7 +337,7 @@ def do_log_search(
     result_count: int,
     *,
     channel: str,
-    routed_unit=None,
+    routed_unit: Organisation | None = None,
     routed_unit_id: int | None = None,
 ) -> str:
     """Logs a search (off the request path, see searchlog); returns its token.

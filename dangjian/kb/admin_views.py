@@ -7,11 +7,13 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
-from dangjian.kb.actions import editable_units, import_file
+from dangjian.kb.actions import import_file
 from dangjian.kb.export import FORMATS, export_bytes
 from dangjian.kb.forms import ImportForm
 from dangjian.kb.models import Entry
+from dangjian.kb.permissions import editable_units
 
 
 def import_entries(request):
@@ -29,7 +31,8 @@ def import_entries(request):
             else:
                 messages.success(
                     request,
-                    f"导入完成：新增 {result.created} 条，更新 {result.updated} 条。",
+                    _("导入完成：新增 %(created)d 条，更新 %(updated)d 条。")
+                    % {"created": result.created, "updated": result.updated},
                 )
                 return redirect("kb_import")
     else:
@@ -51,5 +54,8 @@ def export_entries(request, fmt: str):
     entries = Entry.objects.owned_by(units).select_related("owner").order_by("pk")
     name = f"知识条目-{timezone.localdate():%Y%m%d}.{fmt}"
     response = HttpResponse(export_bytes(entries, fmt), content_type=FORMATS[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    # An attachment always gets a header (None is only for inline, unnamed).
+    response["Content-Disposition"] = (
+        content_disposition_header(True, name) or "attachment"
+    )
     return response

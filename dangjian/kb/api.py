@@ -36,7 +36,13 @@ class SearchOut(Schema):
     )
 
 
-@router.get("/search", response=SearchOut, summary="检索知识条目（公开）")
+@router.get(
+    "/search",
+    response=SearchOut,
+    summary="检索知识条目（公开）",
+    # The WSGI fast path (dangjian.kb.fastpath) finds its address by this name.
+    url_name="kb_search",
+)
 def search(request, params: Query[SearchParams]):
     """Live, valid entries only. Every search is logged without personal data."""
     return search_answer(params)

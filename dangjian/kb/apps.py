@@ -7,13 +7,13 @@ class KbConfig(AppConfig):
     verbose_name = "12345 知识库"
 
     def ready(self):
-        from dangjian.kb import search, signals  # noqa: F401
+        # The search log's write-behind buffer (flushed off the request path)
+        # is declared when searchlog is imported.
+        from dangjian.kb import search, searchlog, signals  # noqa: F401
         from dangjian.orgs.models import Role
         from dangjian.orgs.roles import register_role_permissions
 
         search.register()
-        # The search log's write-behind buffer (flushed off the request path).
-        from dangjian.kb import searchlog  # noqa: F401
 
         entry_perms = ("kb.add_entry", "kb.change_entry", "kb.delete_entry")
         register_role_permissions(Role.EDITOR, *entry_perms)

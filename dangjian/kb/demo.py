@@ -7,12 +7,16 @@ import datetime
 import hashlib
 import json
 import random
+from pathlib import Path
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from wagtail.models import Workflow, WorkflowContentType, WorkflowTask
 
 from dangjian.kb.actions import import_file
-from dangjian.kb.models import Entry, SearchLog
-from dangjian.kb.search import kb_index, normalized_query
+from dangjian.kb.models import Entry, SearchLog, UnitReviewTask
+from dangjian.kb.search import kb_index
+from dangjian.kb.searchlog import normalized_query
 from dangjian.orgs.models import Organisation
 
 BUILTIN = "demo_entries.jsonl"
@@ -90,8 +94,6 @@ def load(ctx) -> str:
     if path is not None:
         name, data = "hotline_kb_bj/kb.jsonl", real_rows(path)
     else:
-        from pathlib import Path
-
         name = BUILTIN
         data = (Path(__file__).with_name(BUILTIN)).read_bytes()
     result = import_file(
@@ -115,11 +117,6 @@ def load(ctx) -> str:
 
 def ensure_review_workflow():
     """Every change to an entry goes through its own unit's review before it is live."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import Workflow, WorkflowContentType, WorkflowTask
-
-    from dangjian.kb.models import UnitReviewTask
-
     workflow, _ = Workflow.objects.get_or_create(name="12345 知识条目审核")
     task = UnitReviewTask.objects.filter(name="本单位审核").first()
     if task is None:
@@ -189,7 +186,7 @@ def replay_search_log(ctx) -> int:
                     channel=SearchLog.Channel.CONSOLE
                     if r % 2
                     else SearchLog.Channel.CITIZEN,
-                    routed_unit_id=owners.get(top),
+                    routed_unit_id=owners.get(top) if top else None,
                     clicked_entry_id=top if top and rng.random() < 0.6 else None,
                     created_at=now - datetime.timedelta(days=days),
                 )

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from dangjian.kb.permissions import editable_units
+
 
 class EntryForm(WagtailAdminModelForm):
     """The owner can only be one of the editor's own units."""
@@ -11,8 +13,6 @@ class EntryForm(WagtailAdminModelForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         if for_user is not None and "owner" in self.fields:
-            from dangjian.kb.actions import editable_units
-
             units = editable_units(for_user)
             self.fields["owner"].queryset = units.order_by("path")
             if units.count() == 1 and not self.instance.pk:

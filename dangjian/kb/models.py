@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Iterable
+from typing import Self
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +22,7 @@ from wagtail.models import (
     WorkflowMixin,
 )
 
-from dangjian.orgs.models import Organisation
+from dangjian.orgs.models import Membership, Organisation
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -28,29 +31,29 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-class EntryQuerySet(models.QuerySet):
-    def valid_on(self, day: datetime.date | None = None):
+class EntryQuerySet(models.QuerySet["Entry"]):
+    def valid_on(self, day: datetime.date | None = None) -> Self:
         day = day or today()
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=day),
             Q(valid_until__isnull=True) | Q(valid_until__gte=day),
         )
 
-    def searchable(self):
+    def searchable(self) -> Self:
         """Live and valid today: exactly what the search index should hold."""
         return self.filter(live=True).valid_on()
 
-    def expired(self):
+    def expired(self) -> Self:
         return self.filter(valid_until__lt=today())
 
-    def expiring_within(self, days: int = EXPIRY_WARNING_DAYS):
+    def expiring_within(self, days: int = EXPIRY_WARNING_DAYS) -> Self:
         start = today()
         return self.filter(
             valid_until__gte=start,
             valid_until__lte=start + datetime.timedelta(days=days),
         )
 
-    def owned_by(self, organisations):
+    def owned_by(self, organisations: Iterable[Organisation] | QuerySet) -> Self:
         return self.filter(owner__in=organisations)
 
 
@@ -121,8 +124,6 @@ class Entry(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models
         return [line.strip() for line in self.policy_links.splitlines() if line.strip()]
 
     def keyword_list(self) -> list[str]:
-        import re
-
         return [k for k in re.split(r"[,，、;；\s]+", self.keywords) if k]
 
     def search_document(self):
@@ -236,8 +237,6 @@ class UnitReviewTask(Task):
     def _reviews(self, obj, user) -> bool:
         if user.is_superuser:
             return True
-        from dangjian.orgs.models import Membership
-
         owner_id = getattr(obj, "owner_id", None)
         return (
             owner_id is not None
@@ -271,8 +270,6 @@ class UnitReviewTask(Task):
         states = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
         if user.is_superuser:
             return states
-        from dangjian.orgs.models import Membership
-
         units = (
             Membership.objects.active()
             .filter(person=user, role__in=self.REVIEW_ROLES)

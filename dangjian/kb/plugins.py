@@ -1,27 +1,33 @@
-"""What the knowledge base hands to publicity and stats (through the hooks
-registered in wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
+"""What the knowledge base hands to publicity, stats and the portal (through
+the hooks registered in wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
+from dangjian.kb.models import Entry, EntryQuerySet
+from dangjian.kb.permissions import editable_units
 from dangjian.lib import plugins
+from dangjian.orgs.models import Role
+from dangjian.orgs.scope import managed_organisations
 
 
-def is_public(entry) -> bool:
+def is_public(entry: Entry) -> bool:
     """Published entries are public (the knowledge base is for citizens);
     ``public_entries`` is the queryset form."""
     return bool(entry.live)
 
 
-def public_entries():
-    from dangjian.kb.models import Entry
-
+def public_entries() -> EntryQuerySet:
     return Entry.objects.filter(live=True)
 
 
-def describe(obj) -> plugins.Publication:
+def describe(obj: Entry) -> plugins.Publication:
     return plugins.Publication(
         kind="kb",
         object_id=obj.pk,
@@ -36,8 +42,6 @@ def describe(obj) -> plugins.Publication:
 
 
 def publicity_sources() -> list[plugins.PublicitySource]:
-    from dangjian.kb.models import Entry
-
     return [
         plugins.PublicitySource(
             kind="kb",
@@ -74,13 +78,11 @@ def participation_figures() -> list[plugins.ParticipationFigures]:
     ]
 
 
-def _visible_ids(person, ids: list[int]) -> set[int]:
+def _visible_ids(person: object, ids: list[int]) -> set[int]:
     return set(public_entries().filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def viewed_kinds() -> list[plugins.ViewedKind]:
-    from dangjian.kb.models import Entry
-
     # Entries' views are not yet part of a unit's dashboard (owned_by=None
     # keeps the figures as they were); their titles are public.
     return [
@@ -91,3 +93,35 @@ def viewed_kinds() -> list[plugins.ViewedKind]:
             hidden_label="未发布的知识条目 %(n)d 项",
         )
     ]
+
+
+def my_page_panel(request: HttpRequest) -> dict[str, str] | None:
+    """Editors' links on "my page": the console, entries expiring soon and,
+    for unit admins, the hot questions."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    units = editable_units(user)
+    if not units.exists():
+        return None
+    soon = Entry.objects.owned_by(units).filter(live=True).expiring_within().count()
+    links = [
+        format_html('<a href="{}">{}</a>', reverse("kb:console"), _("话务员工作台"))
+    ]
+    links.append(
+        format_html(
+            '<a href="{}">{}</a>',
+            reverse("kb:expiring"),
+            _("%(n)d 条即将到期") % {"n": soon},
+        )
+    )
+    if user.is_superuser or managed_organisations(user, [Role.UNIT_ADMIN]).exists():
+        links.append(
+            format_html('<a href="{}">{}</a>', reverse("kb:hot"), _("热点问题与缺口"))
+        )
+    return {
+        "title": _("12345 知识库"),
+        "html": format_html(
+            "<p>{}</p>", format_html(" · ".join(["{}"] * len(links)), *links)
+        ),
+    }

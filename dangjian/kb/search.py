@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.urls import get_script_prefix, reverse
 
-from dangjian.search import get_index, register_index
-from dangjian.search.analysis import normalize
+from dangjian.kb import searchlog
+from dangjian.kb.models import Entry, today
+from dangjian.search import Document, get_index, register_index
 from dangjian.search.types import Hit
+
+if TYPE_CHECKING:
+    from dangjian.search.engine import SearchIndex
 
 INDEX = "kb"
 
 
-def register():
+def register() -> None:
     # The matter and the citizen's question say what an entry is about; the
     # answer and basis only mention things in passing.
     register_index(
@@ -32,14 +39,12 @@ def register():
     )
 
 
-def feed():
-    from dangjian.kb.models import Entry
-
+def feed() -> Iterator[Document]:
     for entry in Entry.objects.searchable().iterator(chunk_size=2000):
         yield entry.search_document()
 
 
-def kb_index():
+def kb_index() -> SearchIndex:
     return get_index(INDEX)
 
 
@@ -50,14 +55,12 @@ class _EntryLoader:
     URL, snippets); the citizen page's template reads more of an entry.
     """
 
-    def __init__(self, ids: list[int]):
+    def __init__(self, ids: list[int]) -> None:
         self.ids = ids
-        self.entries: dict[int, object] | None = None
+        self.entries: dict[int, Entry] | None = None
 
-    def get(self, pk: int):
+    def get(self, pk: int) -> Entry | None:
         if self.entries is None:
-            from dangjian.kb.models import Entry
-
             self.entries = Entry.objects.select_related("owner").in_bulk(self.ids)
         return self.entries.get(pk)
 
@@ -71,7 +74,7 @@ class EntryHit:
     loader: _EntryLoader | None = field(default=None, repr=False, compare=False)
 
     @property
-    def entry(self):
+    def entry(self) -> Entry | None:
         """The entry itself (read from the database, with the page's others)."""
         return self.loader.get(self.id) if self.loader else None
 
@@ -97,10 +100,21 @@ class EntryResults:
     log_id: str | None = None
 
 
-_live_sql_cache: dict[str, object] = {"day": None, "statements": {}}
+# A compiled statement: SQL, its parameters, the places of the ids among
+# them, and the database alias.
+_Statement = tuple[str, list[Any], list[int], str]
 
 
-def live_rows(ids: list[int]) -> list[tuple]:
+@dataclass
+class _LiveSql:
+    day: datetime.date | None = None
+    statements: dict[int, _Statement] = field(default_factory=dict)
+
+
+_live_sql_cache = _LiveSql()
+
+
+def live_rows(ids: list[int]) -> list[tuple[int, int, str]]:
     """(pk, owner id, owner name) of those of ``ids`` that are searchable now.
 
     This runs on every search. Compiling the ORM query (live, valid today,
@@ -108,16 +122,12 @@ def live_rows(ids: list[int]) -> list[tuple]:
     and per number of ids, with sentinel ids whose places in the parameters
     then take the real ones.
     """
-    from django.db import connections, router
-
-    from dangjian.kb.models import Entry, today
-
     day = today()
     cache = _live_sql_cache
-    if cache["day"] != day:
-        cache["statements"] = {}
-        cache["day"] = day
-    statement = cache["statements"].get(len(ids))
+    if cache.day != day:
+        cache.statements = {}
+        cache.day = day
+    statement = cache.statements.get(len(ids))
     if statement is None:
         sentinels = [-(n + 1) for n in range(len(ids))]
         queryset = (
@@ -126,8 +136,8 @@ def live_rows(ids: list[int]) -> list[tuple]:
             .order_by()
             .values_list("pk", "owner_id", "owner__name")
         )
-        sql, params = queryset.query.sql_with_params()
-        where = {value: i for i, value in enumerate(params) if value in sentinels}
+        sql, template = queryset.query.sql_with_params()
+        where = {value: i for i, value in enumerate(template) if value in sentinels}
         if len(where) != len(ids):  # a sentinel collided with a parameter
             fields = ("pk", "owner_id", "owner__name")
             return list(
@@ -135,13 +145,13 @@ def live_rows(ids: list[int]) -> list[tuple]:
             )
         statement = (
             sql,
-            list(params),
+            list(template),
             [where[s] for s in sentinels],
             router.db_for_read(Entry),
         )
-        cache["statements"][len(ids)] = statement
-    sql, params, places, alias = statement
-    params = list(params)
+        cache.statements[len(ids)] = statement
+    sql, compiled_params, places, alias = statement
+    params = list(compiled_params)
     for place, pk in zip(places, ids, strict=True):
         params[place] = pk
     with connections[alias].cursor() as cursor:
@@ -185,7 +195,7 @@ def search_entries(
     """
 
     query = (query or "").strip()[:200]
-    filters = {}
+    filters: dict[str, str | list[str] | None] = {}
     if unit:
         filters["unit"] = [str(unit)]
     if category:
@@ -199,7 +209,7 @@ def search_entries(
         snippet_fields=["matter", "question", "answer"],
     )
     ids = [int(h.id) for h in results.hits if h.id.isdigit()]
-    live = {}
+    live: dict[int, tuple[int, str]] = {}
     if ids:
         live = {
             pk: (owner_id, owner_name) for pk, owner_id, owner_name in live_rows(ids)
@@ -207,9 +217,12 @@ def search_entries(
     url = entry_url_template()
     placeholder = str(_URL_PLACEHOLDER)
     loader = _EntryLoader(list(live))
-    hits, stale, routed = [], [], None
+    hits: list[EntryHit] = []
+    stale: list[str] = []
+    routed: int | None = None
     for h in results.hits:
-        pk = int(h.id) if h.id.isdigit() else None
+        # 0 is no entry's id, so a non-numeric id is found stale below.
+        pk = int(h.id) if h.id.isdigit() else 0
         found = live.get(pk)
         if found is None:
             stale.append(h.id)
@@ -231,11 +244,7 @@ def search_entries(
         query=query, total=total, hits=hits, suggestion=results.suggestion
     )
     if channel and query and offset == 0:
-        from dangjian.kb.actions import do_log_search
-
-        out.log_id = do_log_search(query, total, channel=channel, routed_unit_id=routed)
+        out.log_id = searchlog.record_search(
+            query, total, channel=channel, routed_unit_id=routed
+        )
     return out
-
-
-def normalized_query(query: str) -> str:
-    return " ".join(normalize(query).split())[:200]

@@ -18,26 +18,39 @@ come within about a second of the search, in another worker, across a flush.)
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from dangjian.kb.models import Entry, SearchLog
 from dangjian.lib.writebehind import WriteBehind
+from dangjian.orgs.models import Organisation
+from dangjian.search.analysis import normalize
 
 
 def new_token() -> str:
     return secrets.token_urlsafe(12)
 
 
+def normalized_query(query: str) -> str:
+    """The form of a query the log groups by (hot questions, gaps)."""
+    return " ".join(normalize(query).split())[:200]
+
+
 def record_search(
-    query: str, result_count: int, *, channel: str, routed_unit_id=None
+    query: str,
+    result_count: int,
+    *,
+    channel: str,
+    routed_unit_id: int | None = None,
 ) -> str:
     """Logs one search; returns its token (for the click that may follow)."""
-    from dangjian.kb.search import normalized_query
-
+    token = new_token()
     row = {
-        "token": new_token(),
+        "token": token,
         "query": query[:200],
         "normalized": normalized_query(query),
         "result_count": int(result_count),
@@ -46,7 +59,7 @@ def record_search(
         "at": timezone.now().isoformat(),
     }
     buffer.push(row)
-    return row["token"]
+    return token
 
 
 def record_click(token: str, entry_id: int) -> None:
@@ -65,21 +78,17 @@ _COLUMNS = (
 )
 
 
-def _insert_sql(connection) -> str:
-    from dangjian.kb.models import SearchLog
-
+def _insert_sql(connection: BaseDatabaseWrapper) -> str:
     quote = connection.ops.quote_name
     meta = SearchLog._meta
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _COLUMNS)
+    column_of = {f.name: f.column for f in meta.concrete_fields}
+    columns = ", ".join(quote(column_of[name]) for name in _COLUMNS)
     values = ", ".join(["%s"] * len(_COLUMNS))
     return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})"
 
 
-def write_rows(rows: list[dict]) -> None:
+def write_rows(rows: list[dict[str, Any]]) -> None:
     """Writes buffered rows in order: searches first, then their clicks."""
-    from dangjian.kb.models import Entry, SearchLog
-    from dangjian.orgs.models import Organisation
-
     searches = [r for r in rows if "token" in r]
     clicks = [r for r in rows if "click" in r]
     if searches:

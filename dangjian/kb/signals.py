@@ -5,25 +5,29 @@ unit's reviewer), so the index follows Wagtail's published / unpublished
 signals rather than a save in a view. The work is done after commit.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from wagtail.signals import published, unpublished
 
+from dangjian.kb.actions import sync_entry_to_index
 from dangjian.kb.models import Entry
+from dangjian.kb.search import kb_index
 
 
 @receiver(published, sender=Entry)
 @receiver(unpublished, sender=Entry)
-def entry_publication_changed(sender, instance, **kwargs):
-    from dangjian.kb.actions import sync_entry_to_index
-
+def entry_publication_changed(
+    sender: type[Entry], instance: Entry, **kwargs: Any
+) -> None:
     sync_entry_to_index(instance)
 
 
 @receiver(post_delete, sender=Entry)
-def entry_deleted(sender, instance, **kwargs):
-    from dangjian.kb.search import kb_index
-
+def entry_deleted(sender: type[Entry], instance: Entry, **kwargs: Any) -> None:
     pk = str(instance.pk)
     transaction.on_commit(lambda: kb_index().delete([pk]))

@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dangjian.kb import dashboard
-from dangjian.kb.actions import do_log_click, editable_units
+from dangjian.kb.actions import do_log_click
 from dangjian.kb.models import Entry, SearchLog
+from dangjian.kb.permissions import editable_units
 from dangjian.kb.search import search_entries
 from dangjian.lib.counting import count_view
 from dangjian.orgs.models import Organisation, Role
@@ -96,11 +97,13 @@ def console_search(request):
                     "title": h.title_html,
                     "snippet": h.snippet_html,
                     "unit": h.unit,
-                    "answer": h.entry.answer,
-                    "contact": h.entry.contact,
+                    "answer": entry.answer,
+                    "contact": entry.contact,
                     "url": h.url,
                 }
                 for h in results.hits
+                # An entry deleted since the search read it is left out.
+                if (entry := h.entry) is not None
             ],
         }
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.test import override_settings
+from django.urls import clear_script_prefix, set_script_prefix
 
 from dangjian.kb import searchlog
 from dangjian.kb.fastpath import KbSearchFastPath
@@ -69,6 +70,52 @@ class KbSearchFastPathTestCase(TwoEntriesMixin, BaseTestCase):
             [s for s, _, _ in [self.get(self.app, {"q": "a", "limit": 1000})]], [422]
         )
 
+    def test_parameters_the_schema_refuses_get_the_api_validation_answer(self):
+        """Validated by the API's own SearchParams: what it refuses goes to
+        Django, and the client gets the API's one error answer."""
+        for params in (
+            {"limit": "十"},
+            {"limit": "1e3"},
+            {"offset": 1001},
+            {"unit": ""},
+            {"unit": 2**63},
+        ):
+            with self.subTest(params=params):
+                fast = self.get(self.app, {"q": "公积金", **params})
+                slow = self.get(self.django, {"q": "公积金", **params})
+                self.assertEqual(fast[0], 422)
+                self.assertEqual(fast[2], slow[2])
+                self.assertEqual(fast[2]["code"], "invalid")
+                self.assertEqual(fast[2]["errors"][0]["field"], next(iter(params)))
+        self.assertEqual(len(self.passed_on), 5)
+
+    def test_a_query_sent_without_percent_encoding_is_read_as_django_reads_it(self):
+        # A WSGI server hands the raw bytes over as latin-1.
+        raw = "q=公积金提取".encode().decode("latin-1")
+        fast = self.get(self.app, raw)
+        slow = self.get(self.django, raw)
+        self.assertEqual(fast[2], slow[2])
+        self.assertEqual(fast[2]["hits"][0]["id"], self.fund.pk)
+        self.assertEqual(self.passed_on, [])
+
+    @override_settings(ROOT_URLCONF="dangjian.lib.tests.urls_api_moved")
+    def test_its_address_comes_from_the_url_map(self):
+        app = behind_fast_path(self, KbSearchFastPath)
+        status, _, body = wsgi_call(app, "/v2/api/kb/search", query="q=gjj")
+        self.assertEqual((status, body["hits"][0]["id"]), (200, self.fund.pk))
+        self.assertEqual(self.passed_on, [])
+        # The old address is no longer the API's: Django answers it.
+        self.assertNotEqual(self.get(app, {"q": "gjj"})[0], 200)
+        self.assertEqual(self.passed_on, [(PATH, "q=gjj")])
+
+    @override_settings(FORCE_SCRIPT_NAME="/dj/")
+    def test_a_script_name_does_not_move_its_address(self):
+        set_script_prefix("/dj/")  # as Django sets it for each request it serves
+        self.addCleanup(clear_script_prefix)
+        self.assertEqual(self.get(self.app, {"q": "gjj"})[0], 200)
+        self.assertEqual(self.app.path, PATH)
+        self.assertEqual(self.passed_on, [])
+
     def test_every_search_is_logged_and_flushed_after_the_answer(self):
         self.get(self.app, {"q": "公积金提取"})
         self.get(self.app, {"q": "宠物狗办证"})
@@ -110,6 +157,17 @@ class KbSearchFastPathTestCase(TwoEntriesMixin, BaseTestCase):
         status, _, body = self.get(self.app, {"q": "公积金"}, authorization="Bearer x")
         self.assertEqual((status, body["code"]), (401, "invalid_token"))
         self.assertEqual(self.passed_on, [], "the fast path refused them itself")
+
+    def test_a_token_holders_answer_is_kept_private_as_through_django(self):
+        _token, key = do_issue_token(self.member, name="热线")
+        bearer = "Bearer " + key
+        fast = self.get(self.app, {"q": "公积金"}, authorization=bearer)
+        slow = self.get(self.django, {"q": "公积金"}, authorization=bearer)
+        self.assertEqual(fast[2], slow[2])
+        self.assertEqual(fast[1]["Cache-Control"], slow[1]["Cache-Control"])
+        self.assertIn("no-store", fast[1]["Cache-Control"])
+        self.assertNotIn("Cache-Control", self.get(self.app, {"q": "公积金"})[1])
+        self.assertEqual(self.passed_on, [])
 
     @override_settings(KB_SEARCH_FAST_PATH=False)
     def test_it_can_be_turned_off(self):

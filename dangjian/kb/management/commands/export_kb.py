@@ -21,6 +21,6 @@ class Command(BaseCommand):
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in FORMATS:
             raise CommandError("请使用 .csv、.xlsx 或 .jsonl 文件名。")
-        entries = list(entries)
-        path.write_bytes(export_bytes(entries, fmt))
-        self.stdout.write(f"已导出 {len(entries)} 条到 {path}")
+        rows = list(entries)
+        path.write_bytes(export_bytes(rows, fmt))
+        self.stdout.write(f"已导出 {len(rows)} 条到 {path}")

@@ -1,17 +1,19 @@
-"""Wagtail admin for the policy-expert service.
+"""Wagtail admin views of the policy-expert service (registered in wagtail_hooks).
 
 * 企业问题: an expert sees and answers only their own questions; a unit admin
   sees their unit's experts' questions and may reassign them; platform admins
   see everything. Nobody adds or deletes questions here.
 * 专员名录: unit admins keep their unit's experts; platform admins all.
 * 政策领域: platform admins.
+
+Every change a form makes goes through the actions.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, HelpPanel, ObjectList
@@ -28,36 +30,8 @@ from dangjian.experts.actions import (
 )
 from dangjian.experts.models import Expert, PolicyDomain, Question
 from dangjian.orgs.models import Role
-from dangjian.orgs.permissions import (
-    UnitPermissionPolicy,
-    UnitScopedViewSetMixin,
-    register_unit_policy,
-)
+from dangjian.orgs.permissions import UnitScopedViewSetMixin
 from dangjian.orgs.scope import managed_organisations
-
-
-class QuestionPermissionPolicy(UnitPermissionPolicy):
-    """A question belongs to its expert's unit, whose admins oversee it; the
-    expert answers their own. Questions come from enterprises only and are
-    never deleted."""
-
-    def __init__(self, model, **kwargs):
-        super().__init__(
-            model, unit_field="expert__unit", roles=[Role.UNIT_ADMIN], **kwargs
-        )
-
-    def scope_q(self, user):
-        return super().scope_q(user) | Q(expert__person=user)
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-
-register_unit_policy(Question, QuestionPermissionPolicy(Question))
-# Unit admins keep their units' experts.
-register_unit_policy(Expert, unit_field="unit", roles=[Role.UNIT_ADMIN])
 
 
 class QuestionAdminForm(WagtailAdminModelForm):
@@ -104,7 +78,7 @@ class QuestionAdminForm(WagtailAdminModelForm):
             and expert.pk != self.previous_expert_id
         )
         if reassigning and cleaned.get("answer"):
-            raise ValidationError("答复和改派请分两次操作")
+            raise ValidationError(_("答复和改派请分两次操作"))
         self.reassign_to = expert if reassigning else None
         return cleaned
 
@@ -127,7 +101,7 @@ class QuestionAdminForm(WagtailAdminModelForm):
 
 
 class QuestionIndexView(generic.IndexView):
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[Question]:
         return super().get_base_queryset().select_related("domain", "expert__unit")
 
 
@@ -182,7 +156,7 @@ class ExpertAdminForm(WagtailAdminModelForm):
 
 
 class ExpertIndexView(generic.IndexView):
-    def get_base_queryset(self):
+    def get_base_queryset(self) -> QuerySet[Expert]:
         return super().get_base_queryset().select_related("unit")
 
 
