@@ -15,6 +15,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,9 +24,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from dangjian.orgs.models import Membership, Organisation, Role
+from dangjian.orgs.models import Membership, Organisation, Person, Role
 from dangjian.orgs.scope import scope_for
 from dangjian.quiz import signals
 from dangjian.quiz.draw import (
@@ -85,8 +88,16 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.errors:
-            return f"发现 {len(self.errors)} 处错误，未导入任何试题"
-        return f"共 {self.total} 行：新增 {self.created} 道（其中待审核 {self.drafts} 道），跳过 {self.skipped} 道"
+            return _("发现 %(n)d 处错误，未导入任何试题") % {"n": len(self.errors)}
+        return _(
+            "共 %(total)d 行：新增 %(created)d 道（其中待审核 %(drafts)d 道），"
+            "跳过 %(skipped)d 道"
+        ) % {
+            "total": self.total,
+            "created": self.created,
+            "drafts": self.drafts,
+            "skipped": self.skipped,
+        }
 
 
 def check_import_questions(
@@ -133,7 +144,8 @@ def check_import_questions(
             report.errors.append(
                 (
                     row.line,
-                    f"编号“{row.external_id}”与第 {seen_ids[row.external_id]} 行重复",
+                    _("编号“%(id)s”与第 %(line)d 行重复")
+                    % {"id": row.external_id, "line": seen_ids[row.external_id]},
                 )
             )
             continue
@@ -142,14 +154,19 @@ def check_import_questions(
             report.warnings.append(
                 (
                     row.line,
-                    f"题库中已有相同题目（#{existing_keys[row.key]}），已跳过",
+                    _("题库中已有相同题目（#%(pk)d），已跳过")
+                    % {"pk": existing_keys[row.key]},
                 )
             )
             continue
         if row.key in seen_keys:
             report.skipped += 1
             report.warnings.append(
-                (row.line, f"与第 {seen_keys[row.key]} 行题目重复，已跳过")
+                (
+                    row.line,
+                    _("与第 %(line)d 行题目重复，已跳过")
+                    % {"line": seen_keys[row.key]},
+                )
             )
             continue
         seen_keys[row.key] = row.line
@@ -162,7 +179,8 @@ def check_import_questions(
             report.warnings.append(
                 (
                     row.line,
-                    "质量标记 {}：已导入为待审核".format("、".join(row.quality_flags)),
+                    _("质量标记 %(flags)s：已导入为待审核")
+                    % {"flags": "、".join(row.quality_flags)},
                 )
             )
         elif status == Question.Status.DRAFT:
@@ -208,7 +226,7 @@ def check_import_questions(
 def do_set_question_status(question: Question, status: str, *, acting_user=None):
     """Reviews, retires or reopens a question (audited)."""
     if status not in Question.Status.values:
-        raise QuizError(f"未知状态：{status}", "bad_status")
+        raise QuizError(_("未知状态：%(status)s") % {"status": status}, "bad_status")
     if question.status == status:
         return question
     previous = question.status
@@ -270,7 +288,9 @@ def person_unit_id(person) -> int | None:
 def resolve_template(mode: str) -> PaperTemplate:
     template = get_template(mode=mode)
     if template is None:
-        raise QuizError(f"没有可用的{Mode(mode).label}", "no_template", 404)
+        raise QuizError(
+            _("没有可用的%(mode)s") % {"mode": Mode(mode).label}, "no_template", 404
+        )
     return template
 
 
@@ -300,12 +320,12 @@ def check_start_attempt(
     """
     now = now or timezone.now()
     if person is None or not person.is_authenticated:
-        raise QuizError("请先登录", "login_required", 401)
+        raise QuizError(_("请先登录"), "login_required", 401)
     if contest is not None:
         template = contest.template
         _check_contest_entry(person, contest, now)
     if template is None or not template.is_active:
-        raise QuizError("该答题已停用", "inactive", 404)
+        raise QuizError(_("该答题已停用"), "inactive", 404)
 
     contest_id = contest.pk if contest is not None else None
     recent = recent_attempts(person, template, template.avoid_recent_attempts)
@@ -356,7 +376,7 @@ def check_start_attempt(
             used = Attempt.objects.filter(person=person, contest=contest).count()
             if used >= contest.max_attempts:
                 raise QuizError(
-                    f"每人最多参赛 {contest.max_attempts} 次，您已用完",
+                    _("每人最多参赛 %(n)d 次，您已用完") % {"n": contest.max_attempts},
                     "no_attempts_left",
                     409,
                 )
@@ -366,7 +386,7 @@ def check_start_attempt(
                 person=person, template=template, day=day
             ).exists()
         ):
-            raise QuizError(f"今天已完成{template.name}，明天再来", "done_today", 409)
+            raise QuizError(_done_today(template), "done_today", 409)
         if day is None:
             attempt.save(force_insert=True)
             return attempt, True
@@ -375,19 +395,21 @@ def check_start_attempt(
             with transaction.atomic():
                 attempt.save(force_insert=True)
         except IntegrityError:
-            raise QuizError(
-                f"今天已完成{template.name}，明天再来", "done_today", 409
-            ) from None
+            raise QuizError(_done_today(template), "done_today", 409) from None
     return attempt, True
+
+
+def _done_today(template: PaperTemplate) -> str:
+    return _("今天已完成%(name)s，明天再来") % {"name": template.name}
 
 
 def _check_contest_entry(person, contest: Contest, now) -> None:
     if not contest.is_published or now < contest.starts_at:
-        raise QuizError("竞赛尚未开始", "not_started", 409)
+        raise QuizError(_("竞赛尚未开始"), "not_started", 409)
     if now >= contest.ends_at:
-        raise QuizError("竞赛已结束", "ended", 409)
+        raise QuizError(_("竞赛已结束"), "ended", 409)
     if not is_eligible(person, contest):
-        raise QuizError("您所在的组织不在本次竞赛范围内", "not_eligible", 403)
+        raise QuizError(_("您所在的组织不在本次竞赛范围内"), "not_eligible", 403)
 
 
 def is_eligible(person, contest: Contest) -> bool:
@@ -404,26 +426,28 @@ class AttemptRef:
     """
 
     pk: int
-    person: object
+    person: Person
 
     @property
     def person_id(self) -> int:
         return self.person.pk
 
 
-def _lock(attempt: Attempt) -> Attempt:
+def _lock(attempt: Attempt | AttemptRef) -> Attempt:
     """Re-reads the attempt locked for update (inside a transaction)."""
     return _fresh(attempt, lock=True)
 
 
 def _check_open(attempt: Attempt, now) -> None:
     if attempt.is_finished:
-        raise QuizError("已交卷，不能再修改答案", "finished", 409)
+        raise QuizError(_("已交卷，不能再修改答案"), "finished", 409)
     if attempt.deadline and now > attempt.deadline + timedelta(seconds=grace_seconds()):
-        raise QuizError("答题时间已到，答案未保存", "time_up", 409)
+        raise QuizError(_("答题时间已到，答案未保存"), "time_up", 409)
 
 
-def check_save_answers(attempt: Attempt, answers: dict, *, now=None) -> Attempt:
+def check_save_answers(
+    attempt: Attempt | AttemptRef, answers: dict, *, now=None
+) -> Attempt:
     """Saves answers given so far ({position: response}); later saves overwrite.
 
     The row is read without a lock (the paper never changes) and the answers
@@ -433,11 +457,11 @@ def check_save_answers(attempt: Attempt, answers: dict, *, now=None) -> Attempt:
     """
     now = now or timezone.now()
     if not isinstance(answers, dict):
-        raise QuizError("answers 应为 {题号: 答案} 的对象", "bad_answers")
+        raise QuizError(_("answers 应为 {题号: 答案} 的对象"), "bad_answers")
     current = _fresh(attempt)
     _check_open(current, now)
     if current.template.is_challenge:
-        raise QuizError("挑战答题请逐题作答", "challenge_mode")
+        raise QuizError(_("挑战答题请逐题作答"), "challenge_mode")
     cleaned = _clean_answers(current, answers)
     merged = merge_responses(
         current.pk,
@@ -448,12 +472,12 @@ def check_save_answers(attempt: Attempt, answers: dict, *, now=None) -> Attempt:
     if merged is None:
         # Finished or expired since the read: say which.
         _check_open(_fresh(current), now)
-        raise QuizError("已交卷，不能再修改答案", "finished", 409)
+        raise QuizError(_("已交卷，不能再修改答案"), "finished", 409)
     current.responses = merged
     return current
 
 
-def _fresh(attempt: Attempt, *, lock: bool = False) -> Attempt:
+def _fresh(attempt: Attempt | AttemptRef, *, lock: bool = False) -> Attempt:
     """Re-reads the attempt, keeping what was already loaded with it.
 
     ``attempt`` may be a reference (``AttemptRef`` or ``Attempt(pk=…,
@@ -462,8 +486,9 @@ def _fresh(attempt: Attempt, *, lock: bool = False) -> Attempt:
     fresh = load_attempt(attempt.pk, attempt.person_id, lock=lock)
     fresh.template = get_template_by_id(fresh.template_id)
     # The paper never changes, so the questions already read stay valid.
-    if hasattr(attempt, "_quiz_questions"):
-        fresh._quiz_questions = attempt._quiz_questions
+    questions = getattr(attempt, "_quiz_questions", None)
+    if questions is not None:
+        fresh._quiz_questions = questions
     if isinstance(attempt, AttemptRef) or Attempt.person.is_cached(attempt):
         fresh.person = attempt.person
     return fresh
@@ -476,10 +501,10 @@ def _clean_answers(attempt: Attempt, answers: dict) -> dict:
         try:
             position = int(key)
         except (TypeError, ValueError):
-            problems.append(f"题号“{key}”无效")
+            problems.append(_("题号“%(key)s”无效") % {"key": key})
             continue
         if not 0 <= position < len(attempt.paper):
-            problems.append(f"第 {position + 1} 题不存在")
+            problems.append(_("第 %(n)d 题不存在") % {"n": position + 1})
             continue
         qtype, option_count, blanks = shown[position]
         try:
@@ -487,7 +512,9 @@ def _clean_answers(attempt: Attempt, answers: dict) -> dict:
                 qtype, response, option_count, blanks
             )
         except ValueError as exc:
-            problems.append(f"第 {position + 1} 题：{exc}")
+            problems.append(
+                _("第 %(n)d 题：%(error)s") % {"n": position + 1, "error": exc}
+            )
     if problems:
         raise QuizError("；".join(problems), "bad_answers")
     return cleaned
@@ -512,7 +539,9 @@ def paper_questions(attempt: Attempt) -> dict[int, Question]:
 
 
 @transaction.atomic
-def check_answer_challenge(attempt: Attempt, position, response, *, now=None):
+def check_answer_challenge(
+    attempt: Attempt | AttemptRef, position, response, *, now=None
+):
     """Challenge mode: grades the next question at once; a wrong answer ends the run.
 
     Returns (attempt, correct).
@@ -521,14 +550,16 @@ def check_answer_challenge(attempt: Attempt, position, response, *, now=None):
     attempt = _lock(attempt)
     _check_open(attempt, now)
     if not attempt.template.is_challenge:
-        raise QuizError("仅挑战答题逐题判分", "not_challenge")
+        raise QuizError(_("仅挑战答题逐题判分"), "not_challenge")
     expected = len(attempt.responses)
     try:
         position = int(position)
     except (TypeError, ValueError):
         position = -1
     if position != expected:
-        raise QuizError(f"请回答第 {expected + 1} 题", "out_of_order", 409)
+        raise QuizError(
+            _("请回答第 %(n)d 题") % {"n": expected + 1}, "out_of_order", 409
+        )
     cleaned = _clean_answers(attempt, {str(position): response})
     attempt.responses = {**attempt.responses, **cleaned}
     item = attempt.paper[position]
@@ -550,7 +581,9 @@ def check_answer_challenge(attempt: Attempt, position, response, *, now=None):
 SUBMIT_TRIES = 5
 
 
-def do_submit_attempt(attempt: Attempt, *, now=None) -> tuple[Attempt, bool]:
+def do_submit_attempt(
+    attempt: Attempt | AttemptRef, *, now=None
+) -> tuple[Attempt, bool]:
     """Grades and closes the attempt; returns (attempt, graded now).
 
     The attempt is read and graded without a lock; the result is written
@@ -579,11 +612,7 @@ def do_submit_attempt(attempt: Attempt, *, now=None) -> tuple[Attempt, bool]:
                     _record_contest_result(current)
             elif not finish_attempt(current):
                 continue
-        transaction.on_commit(
-            lambda finished=current: signals.attempt_finished.send(
-                sender=Attempt, attempt=finished, person=finished.person
-            )
-        )
+        transaction.on_commit(partial(_announce_finished, current))
         return current, True
     raise AssertionError("the locked try always finishes the attempt")
 
@@ -628,6 +657,12 @@ def _grade(attempt: Attempt, now) -> None:
     attempt.duration_seconds = max((end - attempt.started_at).total_seconds(), 0.0)
 
 
+def _announce_finished(attempt: Attempt) -> None:
+    signals.attempt_finished.send(
+        sender=Attempt, attempt=attempt, person=attempt.person
+    )
+
+
 def _record_contest_result(attempt: Attempt) -> None:
     entry, _created = ContestEntry.objects.select_for_update().get_or_create(
         contest_id=attempt.contest_id,
@@ -635,13 +670,13 @@ def _record_contest_result(attempt: Attempt) -> None:
         defaults={"unit_id": attempt.unit_id},
     )
     entry.attempts += 1
+    # A finished attempt has both (set by _grade).
+    score = cast(Decimal, attempt.score)
+    duration = cast(float, attempt.duration_seconds)
     better = (
         entry.best_score is None
-        or attempt.score > entry.best_score
-        or (
-            attempt.score == entry.best_score
-            and attempt.duration_seconds < (entry.best_duration or 0)
-        )
+        or score > entry.best_score
+        or (score == entry.best_score and duration < (entry.best_duration or 0))
     )
     fields = ["attempts"]
     if better:

@@ -6,6 +6,7 @@ status. Nothing in an open attempt's responses reveals the answers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -30,7 +31,7 @@ from dangjian.quiz.actions import (
 )
 from dangjian.quiz.draw import get_template
 from dangjian.quiz.models import Attempt, Contest, Mode
-from dangjian.quiz.presenters import paper_view, result_view
+from dangjian.quiz.presenters import paper_view, result_view, seconds_left
 from dangjian.quiz.standings import my_standing, person_leaderboard, unit_leaderboard
 
 router = Router(tags=["答题与知识竞赛"])
@@ -74,7 +75,8 @@ class AttemptOut(Schema):
     seconds_left: int | None
     max_score: float
     answered: int
-    questions: list[QuestionOut]
+    # A Sequence, so that ResultOut may narrow it to result questions.
+    questions: Sequence[QuestionOut]
 
 
 class ResultQuestionOut(QuestionOut):
@@ -209,8 +211,6 @@ def save_answers(request, attempt_id: Id, payload: AnswersIn):
         return _error(exc)
     view_left = None
     if attempt.deadline:
-        from dangjian.quiz.presenters import seconds_left
-
         view_left = seconds_left(attempt)
     return {
         "id": attempt.pk,

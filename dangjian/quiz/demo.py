@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -36,8 +37,9 @@ CONTEST_TITLE = "全市学习贯彻党的二十大精神知识竞赛"
 DEMO_PARTICIPANTS = 48
 
 # slug: (name, mode, description, seconds, options, rules)
-# rules: (type, category, difficulty, real count, built-in count, points)
-TEMPLATES = {
+# rules: (type, category, real count, built-in count, points)
+Rule = tuple[QuestionType, str, int, int, int]
+TEMPLATES: dict[str, tuple[str, Mode, str, int, dict[str, Any], list[Rule]]] = {
     "daily": (
         "每日答题",
         Mode.DAILY,
@@ -107,11 +109,12 @@ def load(ctx: DemoContext) -> str:
 
 
 def _load_bank(ctx: DemoContext, owner, admin) -> tuple[int, bool]:
-    real = [
+    found = [
         ctx.data_file(f"{name}/questions.jsonl")
         for name in ("quiz_20da", "quiz_maogai", "quiz_xxqg")
     ]
-    if not all(real):
+    real = [path for path in found if path is not None]
+    if len(real) < len(found):
         rows = [_row(i, item) for i, item in enumerate(BUILTIN_QUESTIONS, start=1)]
         report = check_import_questions(
             rows, owner=owner, status=Question.Status.REVIEWED, acting_user=admin

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
+from django.utils.translation import gettext as _
 
-from dangjian.quiz.models import PaperTemplate, Question
+from dangjian.quiz.models import PaperTemplate, Question, QuestionType
 from dangjian.quiz.rows import recent_rows
 
 POOL_CHECK_SECONDS = 2.0
@@ -179,11 +180,13 @@ def template_rules(template: PaperTemplate) -> list:
     return cached
 
 
-def template_fixed(template: PaperTemplate) -> list[int]:
+def template_fixed(template: PaperTemplate) -> list[tuple[int, str, list | None]]:
+    """The template's usable fixed questions: (id, type, options)."""
     cached = getattr(template, "_quiz_fixed", None)
     if cached is None:
         cached = list(
-            template.fixed_questions.usable()
+            Question.objects.usable()
+            .filter(fixed_in_templates=template)
             .order_by("id")
             .values_list("id", "type", "options")
         )
@@ -209,7 +212,7 @@ def draw_paper(
         return paper
     rules = template_rules(template)
     if not rules:
-        raise ValidationError("该组卷规则没有抽题规则，也没有固定试题")
+        raise ValidationError(_("该组卷规则没有抽题规则，也没有固定试题"))
     pool = get_pool()
     chosen: set[int] = set()
     picks: dict[int, list[int]] = {}
@@ -229,13 +232,12 @@ def draw_paper(
             seen = [q for q in candidates if q in avoid and q not in chosen]
             if len(fresh) + len(seen) < rule.count:
                 raise ValidationError(
-                    "题库中可用的{type}{category}不足 {n} 道".format(
-                        type=dict(Question._meta.get_field("type").choices)[
-                            rule.question_type
-                        ],
-                        category=f"（{rule.category}）" if rule.category else "",
-                        n=rule.count,
-                    )
+                    _("题库中可用的%(type)s%(category)s不足 %(n)d 道")
+                    % {
+                        "type": QuestionType(rule.question_type).label,
+                        "category": f"（{rule.category}）" if rule.category else "",
+                        "n": rule.count,
+                    }
                 )
             picked = fresh + rng.sample(seen, rule.count - len(fresh))
             rng.shuffle(picked)

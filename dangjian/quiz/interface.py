@@ -8,6 +8,8 @@ finished attempts through ``dangjian.lib.events.attempt_finished``.
 
 from __future__ import annotations
 
+from dangjian.quiz.models import Attempt, Mode
+
 
 class QuizResults:
     """Read-only access to graded attempts."""
@@ -16,13 +18,9 @@ class QuizResults:
         """Graded attempts: ``Attempt.objects.finished()``; each has ``person``,
         ``template``, ``score``, ``max_score``, ``percent``, ``submitted_at``
         and ``mode``."""
-        from dangjian.quiz.models import Attempt
-
         return Attempt.objects.finished()
 
     def is_daily(self, attempt) -> bool:
-        from dangjian.quiz.models import Mode
-
         return attempt.mode == Mode.DAILY
 
 

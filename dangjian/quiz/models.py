@@ -8,6 +8,9 @@ read those rows back in Python (see ``dangjian.quiz.stats``).
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -37,8 +40,10 @@ class Difficulty(models.IntegerChoices):
     HARD = 3, _("难")
 
 
-class QuestionQuerySet(models.QuerySet):
-    def usable(self):
+# Not "QuestionQuerySet": django-stubs names the manager it builds after the
+# queryset class, and experts already has one of that name.
+class BankQuestionQuerySet(models.QuerySet["Question"]):
+    def usable(self) -> Self:
         """Questions that may be drawn into papers: reviewed and not retired."""
         return self.filter(status=Question.Status.REVIEWED)
 
@@ -84,7 +89,7 @@ class Question(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
-    objects = QuestionQuerySet.as_manager()
+    objects = BankQuestionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("试题")
@@ -140,41 +145,53 @@ class PaperTemplateQuerySet(models.QuerySet):
 class PaperTemplate(ClusterableModel):
     """How a paper is put together: rules to draw by, or a fixed list of questions."""
 
-    name = models.CharField(_("名称"), max_length=100)
-    slug = models.SlugField(_("标识"), max_length=50, unique=True)
-    mode = models.CharField(_("模式"), max_length=10, choices=Mode.choices)
-    description = models.TextField(_("说明"), blank=True)
-    owner = models.ForeignKey(
+    name: models.CharField[str, str] = models.CharField(_("名称"), max_length=100)
+    slug: models.SlugField[str, str] = models.SlugField(
+        _("标识"), max_length=50, unique=True
+    )
+    mode: models.CharField[str, str] = models.CharField(
+        _("模式"), max_length=10, choices=Mode.choices
+    )
+    description: models.TextField[str, str] = models.TextField(_("说明"), blank=True)
+    owner: models.ForeignKey[Organisation, Organisation] = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="quiz_templates",
         verbose_name=_("所属单位"),
     )
-    time_limit_seconds = models.PositiveIntegerField(
-        _("限时（秒）"), default=600, help_text=_("0 表示不限时")
+    time_limit_seconds: models.PositiveIntegerField[int, int] = (
+        models.PositiveIntegerField(
+            _("限时（秒）"), default=600, help_text=_("0 表示不限时")
+        )
     )
-    multiple_scoring = models.CharField(
+    multiple_scoring: models.CharField[str, str] = models.CharField(
         _("多选/多空计分"),
         max_length=10,
         choices=Scoring.choices,
         default=Scoring.ALL_OR_NOTHING,
     )
-    shuffle_options = models.BooleanField(_("打乱选项顺序"), default=True)
-    avoid_recent_attempts = models.PositiveSmallIntegerField(
-        _("避开最近几次答过的题"), default=3
+    shuffle_options: models.BooleanField[bool, bool] = models.BooleanField(
+        _("打乱选项顺序"), default=True
     )
-    once_per_day = models.BooleanField(_("每人每天限一次"), default=False)
-    fixed_questions = models.ManyToManyField(
+    avoid_recent_attempts: models.PositiveSmallIntegerField[int, int] = (
+        models.PositiveSmallIntegerField(_("避开最近几次答过的题"), default=3)
+    )
+    once_per_day: models.BooleanField[bool, bool] = models.BooleanField(
+        _("每人每天限一次"), default=False
+    )
+    fixed_questions: models.ManyToManyField[Question, Any] = models.ManyToManyField(
         Question,
         blank=True,
         related_name="fixed_in_templates",
         verbose_name=_("固定试题"),
         help_text=_("选择固定试题时按所选顺序组卷，不再随机抽题"),
     )
-    fixed_points = models.DecimalField(
+    fixed_points: models.DecimalField[Decimal, Decimal] = models.DecimalField(
         _("固定试题每题分值"), max_digits=5, decimal_places=1, default=2
     )
-    is_active = models.BooleanField(_("启用"), default=True)
+    is_active: models.BooleanField[bool, bool] = models.BooleanField(
+        _("启用"), default=True
+    )
 
     objects = PaperTemplateQuerySet.as_manager()
 
@@ -283,7 +300,7 @@ class Contest(models.Model):
     )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
-    eligible = models.ManyToManyField(
+    eligible: models.ManyToManyField[Organisation, Any] = models.ManyToManyField(
         Organisation,
         related_name="+",
         verbose_name=_("参赛组织"),
@@ -385,6 +402,11 @@ class Attempt(models.Model):
     day = models.DateField(_("日期"), null=True, blank=True)
 
     objects = AttemptQuerySet.as_manager()
+
+    # Not fields: what quiz.rows and quiz.actions keep on an attempt they read
+    # (the answers as stored, and the paper's questions by id).
+    _quiz_stored_responses: Any
+    _quiz_questions: dict[int, Question]
 
     class Meta:
         verbose_name = _("答题记录")

@@ -1,16 +1,17 @@
-"""What the quiz app hands to stats (through the hooks registered in
-wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
+"""What the quiz app hands to stats and the portal (through the hooks
+registered in wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 from dangjian.lib import plugins
+from dangjian.quiz.models import Attempt, PaperTemplate
 
 
 def _attempts(window: plugins.Window) -> dict[str, dict[int, int]]:
-    from dangjian.quiz.models import Attempt
-
     rows = Attempt.objects.finished().filter(
         submitted_at__gte=window.start, submitted_at__lt=window.end
     )
@@ -27,3 +28,28 @@ def participation_figures() -> list[plugins.ParticipationFigures]:
             count=_attempts,
         )
     ]
+
+
+def my_page_panel(request) -> dict[str, str] | None:
+    """Today's daily quiz and the person's latest results on "my page"."""
+    if not request.user.is_authenticated:
+        return None
+    today = timezone.localdate()
+    daily = PaperTemplate.objects.for_mode("daily").order_by("id").first()
+    done = (
+        daily is not None
+        and Attempt.objects.finished()
+        .filter(person=request.user, template=daily, day=today)
+        .exists()
+    )
+    recent = list(
+        Attempt.objects.finished()
+        .for_person(request.user)
+        .select_related("template", "contest")[:3]
+    )
+    html = render_to_string(
+        "quiz/_my_panel.html",
+        {"daily": daily, "done": done, "recent": recent},
+        request=request,
+    )
+    return {"title": "答题", "html": html}

@@ -66,7 +66,7 @@ def paper_view(attempt: Attempt, now=None) -> dict:
         "id": attempt.pk,
         "mode": attempt.mode,
         "mode_label": MODE_LABELS[attempt.mode],
-        "title": attempt.contest.title if attempt.contest_id else attempt.template.name,
+        "title": attempt.contest.title if attempt.contest else attempt.template.name,
         "status": attempt.status,
         "started_at": attempt.started_at,
         "deadline": attempt.deadline,

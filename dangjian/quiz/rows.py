@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from typing import Any, cast
 
 from django.db import connections, router
+from django.db.models import Field
 
 from dangjian.quiz.models import Attempt
 
@@ -37,7 +39,9 @@ def _readers(alias: str, vendor: str) -> tuple[str, list]:
     converters = []
     for f in fields:
         col = f.get_col(Attempt._meta.db_table)
-        found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+        found = connection.ops.get_db_converters(col) + f.get_db_converters(  # type: ignore[attr-defined]  # missing from django-stubs
+            connection
+        )
         converters.append((f.attname, col, found))
     return columns, converters
 
@@ -167,7 +171,7 @@ def merge_responses(
         " AND (deadline IS NULL OR deadline >= %s)"
         " RETURNING responses"
     )
-    params = [
+    params: list[Any] = [
         json.dumps(cleaned),
         pk,
         person_id,
@@ -206,7 +210,8 @@ def finish_attempt(attempt: Attempt) -> bool:
     quote = connection.ops.quote_name
     assignments, params = [], []
     for name in RESULT_FIELDS:
-        field = Attempt._meta.get_field(name)
+        # RESULT_FIELDS are concrete columns of the attempt.
+        field = cast(Field, Attempt._meta.get_field(name))
         assignments.append(f"{quote(field.column)} = %s")
         params.append(
             field.get_db_prep_save(getattr(attempt, field.attname), connection)

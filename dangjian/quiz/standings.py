@@ -6,6 +6,9 @@ first), then who reached it first. Equal score and time share a rank.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import cast
+
 from django.db.models import Avg, Count, Max, Q
 
 from dangjian.orgs.models import Organisation
@@ -92,7 +95,9 @@ def my_standing(contest: Contest, person) -> dict | None:
     )
     if entry is None:
         return None
-    score, duration = entry["best_score"], entry["best_duration"] or 0
+    # Entries without a best score were filtered out above.
+    score = cast(Decimal, entry["best_score"])
+    duration = entry["best_duration"] or 0
     counts = ranked_entries(contest).aggregate(
         ahead=Count(
             "id",

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from django.db.models import Count
 from django.db.models.functions import TruncDate
 
+from dangjian.orgs.models import Role
+from dangjian.orgs.scope import managed_organisations
 from dangjian.quiz.models import Attempt, Question
 
 
@@ -177,9 +179,6 @@ def summary(attempts) -> dict:
 
 def attempts_visible_to(person, base=None):
     """Attempts a manager may analyse: all for platform admins, else their units'."""
-    from dangjian.orgs.models import Role
-    from dangjian.orgs.scope import managed_organisations
-
     base = base if base is not None else Attempt.objects.all()
     if person.is_superuser:
         return base

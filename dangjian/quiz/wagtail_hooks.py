@@ -1,16 +1,18 @@
-from django.template.loader import render_to_string
+"""Registers quiz with Wagtail: admin viewsets (``viewsets.py``), the import
+views (``views_admin.py``), audit log actions, and the hooks other apps read
+(``plugins.py``, ``interface.py``)."""
+
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 
-from dangjian.quiz.models import Attempt, PaperTemplate
+from dangjian.quiz import interface, plugins
 from dangjian.quiz.views_admin import (
-    QuizViewSetGroup,
+    ImportMenuItem,
     import_template_view,
     import_view,
 )
+from dangjian.quiz.viewsets import QuizViewSetGroup
 
 
 @hooks.register("register_admin_viewset")
@@ -30,11 +32,6 @@ def register_quiz_admin_urls():
     ]
 
 
-class ImportMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("quiz.add_question")
-
-
 @hooks.register("register_admin_menu_item")
 def register_quiz_import_menu_item():
     return ImportMenuItem(
@@ -48,44 +45,12 @@ def register_quiz_log_actions(actions):
     actions.register_action("dangjian.quiz.review", _("试题审核"), _("更改试题状态"))
 
 
-@hooks.register("dangjian_my_page_panels")
-def quiz_my_page_panel(request):
-    """Today's daily quiz and the person's latest results on "my page"."""
-    if not request.user.is_authenticated:
-        return None
-    today = timezone.localdate()
-    daily = PaperTemplate.objects.for_mode("daily").order_by("id").first()
-    done = (
-        daily is not None
-        and Attempt.objects.finished()
-        .filter(person=request.user, template=daily, day=today)
-        .exists()
-    )
-    recent = list(
-        Attempt.objects.finished()
-        .for_person(request.user)
-        .select_related("template", "contest")[:3]
-    )
-    html = render_to_string(
-        "quiz/_my_panel.html",
-        {"daily": daily, "done": done, "recent": recent},
-        request=request,
-    )
-    return {"title": "答题", "html": html}
-
-
-# What the aggregators read of this app (dangjian/README.md, "Hooks").
-
-
-@hooks.register("dangjian_participation_figures")
-def quiz_participation_figures():
-    from dangjian.quiz.plugins import participation_figures
-
-    return participation_figures()
+# What the aggregators, the portal and study read of this app
+# (dangjian/README.md, "Hooks"); the logic lives in plugins.py and interface.py.
+hooks.register("dangjian_my_page_panels", plugins.my_page_panel)
+hooks.register("dangjian_participation_figures", plugins.participation_figures)
 
 
 @hooks.register("dangjian_quiz_results")
 def quiz_results():
-    from dangjian.quiz.interface import results
-
-    return results
+    return interface.results

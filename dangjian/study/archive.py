@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from dangjian.orgs.models import Membership
+from dangjian.lib.plugins import QUIZ_RESULTS, provided
+from dangjian.orgs.models import Membership, Person
 from dangjian.study.models import (
     Attendance,
     MaterialPage,
@@ -83,11 +85,11 @@ def parse_period(start: str | None, end: str | None) -> tuple[dt.date, dt.date]:
         first = dt.date.fromisoformat(start) if start else dt.date(today.year, 1, 1)
         last = dt.date.fromisoformat(end) if end else today
     except ValueError:
-        raise ValidationError("日期格式应为 YYYY-MM-DD") from None
+        raise ValidationError(_("日期格式应为 YYYY-MM-DD")) from None
     if last < first:
-        raise ValidationError("结束日期不能早于开始日期")
+        raise ValidationError(_("结束日期不能早于开始日期"))
     if (last - first).days > MAX_PERIOD_DAYS:
-        raise ValidationError("一次最多导出三年的档案")
+        raise ValidationError(_("一次最多导出三年的档案"))
     return first, last
 
 
@@ -101,7 +103,7 @@ def _bounds(first: dt.date, last: dt.date):
 
 @dataclass
 class Archive:
-    person: object
+    person: Person
     start: dt.date
     end: dt.date
     organisations: list[str] = field(default_factory=list)
@@ -131,8 +133,6 @@ class Archive:
 
 def build_archive(person, start: dt.date, end: dt.date, *, entries_limit=500):
     """The person's archive for [start, end]."""
-    from dangjian.lib.plugins import QUIZ_RESULTS, provided
-
     quiz = provided(QUIZ_RESULTS)
     since, until = _bounds(start, end)
     ledger = PointEntry.objects.for_person(person).between(start, end)
@@ -194,4 +194,4 @@ def build_archive(person, start: dt.date, end: dt.date, *, entries_limit=500):
 
 
 def kind_label(material: MaterialPage) -> str:
-    return MaterialPage.Kind(material.kind).label
+    return str(MaterialPage.Kind(material.kind).label)

@@ -29,8 +29,10 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, FloatField, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from dangjian.lib.plugins import QUIZ_RESULTS, provided
 from dangjian.orgs.models import Membership, Organisation, Role
 from dangjian.study.models import (
     AssessmentRun,
@@ -57,16 +59,22 @@ def q2(value) -> Decimal:
 def check_scheme(scheme: AssessmentScheme) -> list[Indicator]:
     indicators = list(scheme.indicators.all())
     if not indicators:
-        raise ValidationError("考核方案至少需要一项指标")
+        raise ValidationError(_("考核方案至少需要一项指标"))
     total = sum((i.weight for i in indicators), Decimal(0))
     if total != Decimal(100):
-        raise ValidationError(f"各项指标权重之和须为 100（现为 {total.normalize()}）")
+        raise ValidationError(
+            _("各项指标权重之和须为 100（现为 %(total)s）")
+            % {"total": total.normalize()}
+        )
     for indicator in indicators:
         if indicator.target <= 0 and indicator.kind in (
             Indicator.Kind.POINTS,
             Indicator.Kind.SESSIONS,
         ):
-            raise ValidationError(f"“{indicator.get_kind_display()}”的满分所需须大于 0")
+            raise ValidationError(
+                _("“%(kind)s”的满分所需须大于 0")
+                % {"kind": indicator.get_kind_display()}
+            )
     return indicators
 
 
@@ -83,7 +91,7 @@ def unit_of_paths() -> dict[int, tuple[int, int | None]]:
     orgs = list(Organisation.objects.values_list("id", "path", "kind"))
     by_path = {path: (pk, kind) for pk, path, kind in orgs}
     steplen = Organisation.steplen
-    result = {}
+    result: dict[int, tuple[int, int | None]] = {}
     for pk, path, kind in orgs:
         if kind != Organisation.Kind.BRANCH:
             result[pk] = (pk, None)
@@ -150,8 +158,6 @@ def quiz_by_person(year: int) -> dict[int, float]:
     Reads the quiz app's attempts through its public interface (the
     ``dangjian_quiz_results`` hook); without the quiz app nobody has a value.
     """
-    from dangjian.lib.plugins import QUIZ_RESULTS, provided
-
     quiz = provided(QUIZ_RESULTS)
     if quiz is None:
         return {}
@@ -337,7 +343,7 @@ def compute(scheme: AssessmentScheme) -> Computed:
     defaults = {Indicator.Kind.POINTS: 0.0, Indicator.Kind.SESSIONS: 0.0}
     scored = []
     for member in people.values():
-        values = {
+        values: dict[str, float | None] = {
             kind: source.get(member.person_id, defaults.get(kind))
             for kind, source in sources.items()
         }

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from dangjian.lib.demo import DemoContext
+from dangjian.lib.demo_files import demo_document
+from dangjian.lib.site import home_page
 from dangjian.orgs.models import Membership, Role
 from dangjian.study import actions
 from dangjian.study.assessment import do_run_assessment
@@ -30,6 +32,7 @@ from dangjian.study.models import (
     Topic,
     Video,
 )
+from dangjian.study.search import index_plan_materials
 
 MEDIA = Path(__file__).parent / "demo_media"
 UNIT = "市委宣传部"
@@ -161,7 +164,6 @@ def ensure_plan(unit, materials, video) -> StudyPlan:
     plan.save()  # a ParentalManyToManyField is written by save()
     for order, material in enumerate([*materials[:5], video]):
         PlanItem.objects.create(plan=plan, material=material, sort_order=order)
-    from dangjian.study.search import index_plan_materials
 
     index_plan_materials(plan)
     return plan
@@ -181,8 +183,6 @@ def ensure_guide(section, admin, plan) -> MaterialPage:
     demo's restricted file, served only through the checked document view."""
     material = MaterialPage.objects.child_of(section).filter(slug="guide-demo").first()
     if material is None:
-        from dangjian.lib.demo_files import demo_document
-
         document = demo_document(GUIDE_TITLE, "xuexi-fudao.pdf", GUIDE_PARAGRAPHS)
         material = MaterialPage(
             title=GUIDE_TITLE,
@@ -202,7 +202,6 @@ def ensure_guide(section, admin, plan) -> MaterialPage:
         PlanItem.objects.create(
             plan=plan, material=material, sort_order=plan.items.count()
         )
-        from dangjian.study.search import index_plan_materials
 
         index_plan_materials(plan)
     return material
@@ -332,8 +331,6 @@ def ensure_scheme() -> AssessmentScheme:
 
 
 def load(ctx: DemoContext) -> str:
-    from dangjian.lib.site import home_page
-
     home = home_page()
     if home is None:
         return "跳过（没有首页）"

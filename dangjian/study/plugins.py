@@ -1,23 +1,38 @@
-"""What study hands to publicity and stats (through the hooks registered in
-wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
+"""What study hands to publicity, stats and the portal (through the hooks
+registered in wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.utils import timezone
+from wagtail.models import Page
 
 from dangjian.lib import plugins
+from dangjian.lib.documents import pages_using_document
+from dangjian.orgs.models import Role
+from dangjian.orgs.scope import managed_organisations
+from dangjian.study.archive import plan_progress
+from dangjian.study.models import (
+    MaterialAttachment,
+    MaterialPage,
+    PointEntry,
+    Progress,
+    StudySectionPage,
+    StudySession,
+    can_open_material,
+)
 
 
 def is_public(material) -> bool:
     """A material anyone may read: published and 公开（所有人）. The one rule,
     with ``public_materials`` its queryset form."""
-    from dangjian.study.models import MaterialPage
 
     return material.visibility == MaterialPage.Visibility.PUBLIC and material.live
 
 
 def public_materials():
-    from dangjian.study.models import MaterialPage
 
     return MaterialPage.objects.live().filter(visibility=MaterialPage.Visibility.PUBLIC)
 
@@ -37,7 +52,6 @@ def describe(obj) -> plugins.Publication:
 
 
 def publicity_sources() -> list[plugins.PublicitySource]:
-    from dangjian.study.models import MaterialPage
 
     return [
         plugins.PublicitySource(
@@ -52,7 +66,6 @@ def publicity_sources() -> list[plugins.PublicitySource]:
 
 
 def _study(window: plugins.Window) -> dict[str, dict[int, int]]:
-    from dangjian.study.models import MaterialPage, Progress
 
     rows = Progress.objects.filter(
         completed_at__gte=window.start, completed_at__lt=window.end
@@ -66,7 +79,6 @@ def _study(window: plugins.Window) -> dict[str, dict[int, int]]:
 
 
 def _sessions(window: plugins.Window) -> dict[str, dict[int, int]]:
-    from dangjian.study.models import StudySession
 
     sessions = StudySession.objects.filter(
         starts_at__gte=window.start, starts_at__lt=window.end
@@ -104,9 +116,6 @@ def participation_figures() -> list[plugins.ParticipationFigures]:
 
 def _owned_by(organisations) -> list[int]:
     """Materials under the study sections of these organisations."""
-    from wagtail.models import Page
-
-    from dangjian.study.models import MaterialPage, StudySectionPage
 
     ids: list[int] = []
     for section in StudySectionPage.objects.filter(organisation__in=organisations):
@@ -121,7 +130,6 @@ def _owned_by(organisations) -> list[int]:
 def _visible_ids(person, ids: list[int]) -> set[int]:
     """The materials among these the person may open (``visible_to``, the
     rule the material's page keeps)."""
-    from dangjian.study.models import MaterialPage
 
     return set(
         MaterialPage.objects.visible_to(person)
@@ -131,7 +139,6 @@ def _visible_ids(person, ids: list[int]) -> set[int]:
 
 
 def viewed_kinds() -> list[plugins.ViewedKind]:
-    from dangjian.study.models import MaterialPage
 
     return [
         plugins.ViewedKind(
@@ -141,3 +148,46 @@ def viewed_kinds() -> list[plugins.ViewedKind]:
             hidden_label="限定范围的学习资料 %(n)d 项",
         )
     ]
+
+
+def my_page_panel(request) -> dict[str, str]:
+    """Plan progress, points, sessions and a link to the archive, for the
+    person's "my page"."""
+    user = request.user
+    today = timezone.localdate()
+    ledger = PointEntry.objects.for_person(user)
+    html = render_to_string(
+        "study/my_panel.html",
+        {
+            "today_points": ledger.on_day(today).total(),
+            "year_points": ledger.in_year(today.year).total(),
+            "sessions": user.study_attendances.filter(
+                session__starts_at__year=today.year
+            ).count(),
+            "completed": Progress.objects.for_person(user)
+            .completed()
+            .filter(completed_at__year=today.year)
+            .count(),
+            "plans": plan_progress(user),
+            "manages": managed_organisations(user, [Role.UNIT_ADMIN]).exists(),
+        },
+        request=request,
+    )
+    return {"title": "学习", "html": html}
+
+
+def guard_attachment(document, request) -> None:
+    """Attachments of study materials follow the materials' audience.
+
+    A document attached to (or linked from) a study material is served only
+    to someone who may open one of those materials; otherwise it is a 404,
+    so a shared or guessed /documents/ link reveals nothing. Documents no
+    material uses are left to other apps' hooks.
+    """
+    page_ids = pages_using_document(document, MaterialAttachment, MaterialPage)
+    if not page_ids:
+        return None
+    for material in MaterialPage.objects.filter(pk__in=page_ids):
+        if can_open_material(material, request):
+            return None
+    raise Http404

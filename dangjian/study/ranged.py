@@ -74,12 +74,13 @@ def ranged_file_response(request, field_file, content_type: str, *, modified=Non
         if not (modified and since and int(modified.timestamp()) <= since):
             wanted = ""
     span = parse_range(wanted, size)
-    if span == "unsatisfiable":
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
+    if isinstance(span, str):  # "unsatisfiable"
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        refused["Accept-Ranges"] = "bytes"
+        return refused
     handle = field_file.open("rb")
+    response: FileResponse
     if span is None:
         response = FileResponse(handle, content_type=content_type)
         response["Content-Length"] = str(size)

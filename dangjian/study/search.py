@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils.html import strip_tags
 
 from dangjian.orgs.scope import (
@@ -20,13 +21,13 @@ from dangjian.orgs.scope import (
     audience_tokens,
     item_audience_tokens,
 )
+from dangjian.search import Document, get_index, register_index
+from dangjian.study.models import MaterialPage, StudyPlan
 
 INDEX = "study"
 
 
 def register() -> None:
-    from dangjian.search import register_index
-
     register_index(
         INDEX,
         fields={"title": 3.0, "summary": 2.0, "body": 1.0},
@@ -36,8 +37,6 @@ def register() -> None:
 
 
 def audience_values(material) -> list[str]:
-    from dangjian.study.models import MaterialPage, StudyPlan
-
     if material.visibility == MaterialPage.Visibility.PUBLIC:
         return [PUBLIC_TOKEN]
     if material.visibility == MaterialPage.Visibility.MEMBERS:
@@ -62,8 +61,6 @@ def audience_for(person) -> list[str] | None:
 
 
 def document_for(material):
-    from dangjian.search import Document
-
     section = material.get_parent().specific
     return Document(
         id=str(material.pk),
@@ -82,17 +79,12 @@ def document_for(material):
 
 
 def feed_all():
-    from dangjian.study.models import MaterialPage
-
     for material in MaterialPage.objects.live():
         yield document_for(material)
 
 
 def index_material(page_id: int) -> None:
     """Puts a live material in the index, or takes any other out."""
-    from dangjian.search import get_index
-    from dangjian.study.models import MaterialPage
-
     index = get_index(INDEX)
     material = MaterialPage.objects.live().filter(pk=page_id).first()
     if material is None:
@@ -112,8 +104,6 @@ def index_materials_on_commit(page_ids) -> None:
     by a rolled-back transaction are harmless, since each id is checked
     against the database when written.
     """
-    from django.db import transaction
-
     queued = getattr(_pending, "ids", None)
     if queued is None:
         queued = _pending.ids = set()
@@ -122,9 +112,6 @@ def index_materials_on_commit(page_ids) -> None:
 
 
 def _write_pending() -> None:
-    from dangjian.search import get_index
-    from dangjian.study.models import MaterialPage
-
     page_ids = getattr(_pending, "ids", None) or set()
     _pending.ids = set()
     if not page_ids:
@@ -150,9 +137,6 @@ class Result:
 
 
 def search_materials(person, q: str, *, topic=None, kind=None, limit=20, offset=0):
-    from dangjian.search import get_index
-    from dangjian.study.models import MaterialPage
-
     filters: dict = {"audience": audience_for(person)}
     if topic:
         filters["topic"] = [str(topic)]

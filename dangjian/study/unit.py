@@ -23,8 +23,9 @@ class PlanFigures:
     behind: list[dict] = field(default_factory=list)
 
 
-def unit_members(unit: Organisation) -> dict[int, tuple[str, str, str]]:
-    """Members of the unit and its branches: id → (name, username, branch)."""
+def unit_members(unit: Organisation) -> dict[int, tuple[str, str, str, str]]:
+    """Members of the unit and its branches: id → (name, username, branch,
+    branch path)."""
     rows = (
         Membership.objects.active()
         .filter(role=Role.MEMBER, organisation__path__startswith=unit.path)
@@ -37,7 +38,7 @@ def unit_members(unit: Organisation) -> dict[int, tuple[str, str, str]]:
             "organisation__path",
         )
     )
-    people = {}
+    people: dict[int, tuple[str, str, str, str]] = {}
     for pk, name, username, org_name, path in rows:
         people.setdefault(pk, (name or username, username, org_name, path))
     return people
@@ -79,7 +80,7 @@ def unit_figures(unit: Organisation, *, behind_limit: int = 100) -> dict:
         materials = set(
             PlanItem.objects.filter(plan=plan).values_list("material_id", flat=True)
         )
-        done = defaultdict(int)
+        done: defaultdict[int, int] = defaultdict(int)
         for person_id, n in (
             Progress.objects.completed()
             .filter(person_id__in=list(targets), material_id__in=materials)
@@ -132,12 +133,12 @@ def unit_figures(unit: Organisation, *, behind_limit: int = 100) -> dict:
         .annotate(n=Count("id"))
         .order_by("organisation__name", "type")
     )
-    types = dict(StudySession.Type.choices)
+    types = {value: str(label) for value, label in StudySession.Type.choices}
     session_counts = [
         {"organisation": r["organisation__name"], "type": types[r["type"]], "n": r["n"]}
         for r in sessions
     ]
-    by_type = defaultdict(int)
+    by_type: defaultdict[str, int] = defaultdict(int)
     for r in sessions:
         by_type[types[r["type"]]] += r["n"]
     return {

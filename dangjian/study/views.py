@@ -566,7 +566,8 @@ def assessment(request, year: int, fmt: str = "html"):
             )
         return redirect("study:assessment", year=year)
     run = latest_run(scheme)
-    units = people = []
+    units = UnitScore.objects.none()
+    people = PersonScore.objects.none()
     if run:
         units = UnitScore.objects.filter(run=run).select_related("unit")
         people = PersonScore.objects.filter(run=run).select_related("person", "unit")

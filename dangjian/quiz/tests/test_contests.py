@@ -19,6 +19,8 @@ from dangjian.test import PASSWORD
 
 
 class ContestTestCase(QuizTestCase):
+    contest: Contest
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

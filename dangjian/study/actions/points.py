@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from dangjian.orgs.models import Membership, Role
@@ -105,30 +106,30 @@ def check_add_point_correction(
     ``entry``) may not become negative.
     """
     if not (acting_user.is_superuser or can_manage_person(acting_user, person)):
-        raise PermissionDenied("您无权更正此人的积分")
+        raise PermissionDenied(_("您无权更正此人的积分"))
     errors = {}
     try:
         points = int(points)
     except (TypeError, ValueError):
         points = None
     if points is None:
-        errors["points"] = "更正分值须为整数"
+        errors["points"] = _("更正分值须为整数")
     elif not points:
-        errors["points"] = "更正分值不能为 0"
+        errors["points"] = _("更正分值不能为 0")
     elif abs(points) > MAX_CORRECTION:
-        errors["points"] = f"更正分值不能超过 ±{MAX_CORRECTION}"
+        errors["points"] = _("更正分值不能超过 ±%(n)d") % {"n": MAX_CORRECTION}
     reason = (reason or "").strip()
     if not reason:
-        errors["reason"] = "请填写更正原因"
+        errors["reason"] = _("请填写更正原因")
     elif len(reason) > 150:
-        errors["reason"] = "更正原因不能超过 150 字"
+        errors["reason"] = _("更正原因不能超过 150 字")
     if rule is None:
-        errors["rule"] = "请选择积分项目"
+        errors["rule"] = _("请选择积分项目")
     if entry is not None:
         if entry.person_id != person.pk or entry.rule_id != rule.pk:
-            errors["entry"] = "更正的记录与人员或积分项目不符"
+            errors["entry"] = _("更正的记录与人员或积分项目不符")
         elif entry.corrects_id is not None:
-            errors["entry"] = "请更正原始记录，而不是更正记录"
+            errors["entry"] = _("请更正原始记录，而不是更正记录")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -141,7 +142,7 @@ def check_add_point_correction(
         else:
             base = PointEntry.objects.for_person(person).filter(rule=rule).total()
         if base + points < 0:
-            raise ValidationError({"points": "更正后该项积分不能为负数"})
+            raise ValidationError({"points": _("更正后该项积分不能为负数")})
         correction = PointEntry.objects.create(
             person=person,
             rule=rule,

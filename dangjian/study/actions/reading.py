@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dangjian.study.actions.points import do_award_points
 from dangjian.study.models import MaterialPage, PointRule, Progress, Reading
@@ -45,14 +46,14 @@ def check_record_beat(
     last beat up to the material's required time.
     """
     if reading.person_id != person.pk:
-        raise PermissionDenied("这不是您的学习记录")
+        raise PermissionDenied(_("这不是您的学习记录"))
     if position is not None:
         try:
             position = float(position)
         except (TypeError, ValueError):
-            raise ValidationError("视频进度必须是秒数") from None
+            raise ValidationError(_("视频进度必须是秒数")) from None
         if not (0 <= position < 24 * 3600):
-            raise ValidationError("视频进度超出范围")
+            raise ValidationError(_("视频进度超出范围"))
     with transaction.atomic():
         reading = Reading.objects.select_for_update().get(pk=reading.pk)
         material = MaterialPage.objects.select_related("video").get(
@@ -135,7 +136,7 @@ def do_record_past_study(person, material: MaterialPage, *, seconds: float, at):
 
 
 def _is_complete(material: MaterialPage, progress: Progress, advance: float) -> bool:
-    if material.kind == MaterialPage.Kind.VIDEO and material.video_id:
+    if material.kind == MaterialPage.Kind.VIDEO and material.video is not None:
         # The duration the server read from the file, not the player's claim.
         duration = material.video.duration
         if not duration:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from dangjian.orgs.models import Role
@@ -44,16 +45,16 @@ def check_check_in_with_code(person, code: str, *, at=None) -> Attendance:
     at = at or timezone.now()
     code = (code or "").strip()
     if not code.isdigit() or len(code) != 6:
-        raise ValidationError("签到码为 6 位数字")
+        raise ValidationError(_("签到码为 6 位数字"))
     candidates = StudySession.objects.filter(checkin_code=code).order_by("-starts_at")
     if not candidates:
-        raise ValidationError("签到码不正确")
+        raise ValidationError(_("签到码不正确"))
     open_now = [s for s in candidates if s.code_window()[0] <= at <= s.code_window()[1]]
     if not open_now:
-        raise ValidationError("签到码已过期或尚未开始，请在学习会进行期间签到")
+        raise ValidationError(_("签到码已过期或尚未开始，请在学习会进行期间签到"))
     reachable = [s for s in open_now if _in_organisation(person, s.organisation_id)]
     if not reachable:
-        raise PermissionDenied("您不是该学习会所在组织的成员")
+        raise PermissionDenied(_("您不是该学习会所在组织的成员"))
     return do_record_attendance(
         reachable[0], person, method=Attendance.Method.CODE, acting_user=person, at=at
     )
@@ -63,9 +64,9 @@ def check_record_attendance_by_organiser(
     session: StudySession, person, *, acting_user
 ) -> Attendance:
     if not can_manage_session(acting_user, session):
-        raise PermissionDenied("只有组织人或单位管理员可以登记出席")
+        raise PermissionDenied(_("只有组织人或单位管理员可以登记出席"))
     if not _in_organisation(person, session.organisation_id):
-        raise ValidationError("此人不是该学习会所在组织的成员")
+        raise ValidationError(_("此人不是该学习会所在组织的成员"))
     attendance = do_record_attendance(
         session, person, method=Attendance.Method.ORGANISER, acting_user=acting_user
     )
@@ -109,10 +110,10 @@ def do_record_attendance(
 @transaction.atomic
 def check_save_minutes(session: StudySession, minutes: str, *, acting_user) -> None:
     if not can_manage_session(acting_user, session):
-        raise PermissionDenied("只有组织人或单位管理员可以填写会议记录")
+        raise PermissionDenied(_("只有组织人或单位管理员可以填写会议记录"))
     minutes = (minutes or "").strip()
     if len(minutes) > 20000:
-        raise ValidationError("会议记录不能超过 20000 字")
+        raise ValidationError(_("会议记录不能超过 20000 字"))
     session.minutes = minutes
     session.save(update_fields=["minutes"])
     log(session, "dangjian.study.save_minutes", user=acting_user)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 import secrets
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from dangjian.orgs.models import Membership, Organisation, Role
@@ -83,25 +85,29 @@ def check_create_spot_check(
         .filter(pk=unit.pk)
         .exists()
     ):
-        raise PermissionDenied("只有本单位管理员可以抽查")
+        raise PermissionDenied(_("只有本单位管理员可以抽查"))
     errors = {}
     if not (title or "").strip():
-        errors["title"] = "请填写名称"
+        errors["title"] = _("请填写名称")
     if period_end < period_start:
-        errors["period_end"] = "期间结束不能早于开始"
+        errors["period_end"] = _("期间结束不能早于开始")
     if (size is None) == (percent is None):
-        errors["size"] = "请填写抽取人数或抽取比例（二选一）"
+        errors["size"] = _("请填写抽取人数或抽取比例（二选一）")
     elif size is not None and size < 1:
-        errors["size"] = "抽取人数至少为 1"
+        errors["size"] = _("抽取人数至少为 1")
     elif percent is not None and not (1 <= percent <= 100):
-        errors["percent"] = "抽取比例须在 1–100 之间"
+        errors["percent"] = _("抽取比例须在 1–100 之间")
     if errors:
         raise ValidationError(errors)
     strata = spot_check_population(unit)
     population = sum(len(p) for p in strata.values())
     if not population:
-        raise ValidationError("该单位没有可抽查的党员")
-    wanted = size if size is not None else max(1, round(population * percent / 100))
+        raise ValidationError(_("该单位没有可抽查的党员"))
+    if size is not None:
+        wanted = size
+    else:
+        # Exactly one of size and percent is given (checked above).
+        wanted = max(1, round(population * cast(int, percent) / 100))
     seed = seed if seed is not None else secrets.randbits(48)
     with transaction.atomic():
         spot_check = SpotCheck.objects.create(
@@ -151,14 +157,14 @@ def check_record_spot_result(
     item: SpotCheckItem, result: str, comment: str, *, acting_user
 ) -> SpotCheckItem:
     if not can_check(acting_user, item.spot_check):
-        raise PermissionDenied("您不是这次抽查的检查人")
+        raise PermissionDenied(_("您不是这次抽查的检查人"))
     if result not in (SpotCheckItem.Result.PASS, SpotCheckItem.Result.IMPROVE):
-        raise ValidationError("请选择“合格”或“需改进”")
+        raise ValidationError(_("请选择“合格”或“需改进”"))
     comment = (comment or "").strip()
     if result == SpotCheckItem.Result.IMPROVE and not comment:
-        raise ValidationError("需改进时请写明意见")
+        raise ValidationError(_("需改进时请写明意见"))
     if len(comment) > 2000:
-        raise ValidationError("意见不能超过 2000 字")
+        raise ValidationError(_("意见不能超过 2000 字"))
     item.result = result
     item.comment = comment
     item.checked_by = acting_user

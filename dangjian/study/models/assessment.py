@@ -22,11 +22,11 @@ from dangjian.orgs.models import Organisation
 class AssessmentScheme(ClusterableModel):
     """量化考核: weighted indicators for one year."""
 
-    year = models.PositiveIntegerField(
+    year: models.PositiveIntegerField[int, int] = models.PositiveIntegerField(
         _("年度"), unique=True, validators=[MinValueValidator(2000)]
     )
-    name = models.CharField(_("名称"), max_length=100)
-    description = models.TextField(_("说明"), blank=True)
+    name: models.CharField[str, str] = models.CharField(_("名称"), max_length=100)
+    description: models.TextField[str, str] = models.TextField(_("说明"), blank=True)
 
     panels = [
         FieldPanel("year"),
@@ -60,14 +60,16 @@ class Indicator(Orderable):
     scheme = ParentalKey(
         AssessmentScheme, on_delete=models.CASCADE, related_name="indicators"
     )
-    kind = models.CharField(_("指标"), max_length=12, choices=Kind.choices)
-    weight = models.DecimalField(
+    kind: models.CharField[str, str] = models.CharField(
+        _("指标"), max_length=12, choices=Kind.choices
+    )
+    weight: models.DecimalField[Decimal, Decimal] = models.DecimalField(
         _("权重（%）"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
-    target = models.DecimalField(
+    target: models.DecimalField[Decimal, Decimal] = models.DecimalField(
         _("满分所需"),
         max_digits=8,
         decimal_places=2,

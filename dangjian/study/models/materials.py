@@ -21,6 +21,7 @@ from wagtail.admin.panels import (
     InlinePanel,
     MultiFieldPanel,
 )
+from wagtail.documents.models import AbstractDocument
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -32,7 +33,9 @@ from dangjian.study.models.reading import Progress, record_opening
 from dangjian.study.models.videos import Video
 
 
-class Topic(models.Model):
+# The plugin cannot build `materials` (pages point here, and Wagtail ships no
+# types).
+class Topic(models.Model):  # type: ignore[django-manager-missing]
     """A subject materials are grouped by, e.g. a chapter of the report."""
 
     name = models.CharField(_("专题"), max_length=100, unique=True)
@@ -51,7 +54,9 @@ class Topic(models.Model):
 class StudyIndexPage(Page):
     """The study column; each unit has its own section below it."""
 
-    intro = models.CharField(_("导语"), max_length=200, blank=True)
+    intro: models.CharField[str, str] = models.CharField(
+        _("导语"), max_length=200, blank=True
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["portal.HomePage"]
@@ -69,11 +74,13 @@ class StudySectionPage(Page):
     """A unit's part of the column. The unit's role groups hold permissions on it
     and its review workflow is assigned to it."""
 
-    organisation = models.OneToOneField(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="study_section",
-        verbose_name=_("单位"),
+    organisation: models.OneToOneField[Organisation, Organisation] = (
+        models.OneToOneField(
+            Organisation,
+            on_delete=models.PROTECT,
+            related_name="study_section",
+            verbose_name=_("单位"),
+        )
     )
 
     content_panels = Page.content_panels + [FieldPanel("organisation")]
@@ -128,18 +135,20 @@ class MaterialPage(Page):
         MEMBERS = "members", _("全体党员（需登录）")
         PLAN = "plan", _("仅限学习计划的对象")
 
-    kind = models.CharField(
+    kind: models.CharField[str, str] = models.CharField(
         _("类型"), max_length=10, choices=Kind.choices, default=Kind.ARTICLE
     )
-    topic = models.ForeignKey(
+    topic: models.ForeignKey[Topic, Topic] = models.ForeignKey(
         Topic,
         on_delete=models.PROTECT,
         related_name="materials",
         verbose_name=_("专题"),
     )
-    summary = models.TextField(_("摘要"), blank=True, max_length=500)
+    summary: models.TextField[str, str] = models.TextField(
+        _("摘要"), blank=True, max_length=500
+    )
     body = RichTextField(_("正文"), blank=True)
-    video = models.ForeignKey(
+    video: models.ForeignKey[Video | None, Video | None] = models.ForeignKey(
         Video,
         on_delete=models.PROTECT,
         null=True,
@@ -147,13 +156,13 @@ class MaterialPage(Page):
         related_name="materials",
         verbose_name=_("视频"),
     )
-    visibility = models.CharField(
+    visibility: models.CharField[str, str] = models.CharField(
         _("可见范围"),
         max_length=10,
         choices=Visibility.choices,
         default=Visibility.MEMBERS,
     )
-    min_seconds = models.PositiveIntegerField(
+    min_seconds: models.PositiveIntegerField[int, int] = models.PositiveIntegerField(
         _("最少学习时长（秒）"),
         default=0,
         help_text=_("文章与文件读满此时长才算学完；0 表示按字数自动估算"),
@@ -190,7 +199,7 @@ class MaterialPage(Page):
         Videos need most of their length; articles about 500 characters a
         minute, between 15 seconds and 5 minutes, unless set by hand.
         """
-        if self.kind == self.Kind.VIDEO and self.video_id:
+        if self.kind == self.Kind.VIDEO and self.video is not None:
             return max(1, int((self.video.duration or 1) * 0.8))
         if self.min_seconds:
             return self.min_seconds
@@ -236,13 +245,15 @@ class MaterialAttachment(Orderable):
     page = ParentalKey(
         MaterialPage, on_delete=models.CASCADE, related_name="attachments"
     )
-    document = models.ForeignKey(
+    document: models.ForeignKey[AbstractDocument, AbstractDocument] = models.ForeignKey(
         "wagtaildocs.Document",
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("附件"),
     )
-    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    caption: models.CharField[str, str] = models.CharField(
+        _("说明"), max_length=200, blank=True
+    )
 
     panels = [FieldPanel("document"), FieldPanel("caption")]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +16,10 @@ from wagtail.models import Orderable
 
 from dangjian.orgs.models import Organisation
 from dangjian.orgs.scope import scope_for
+
+if TYPE_CHECKING:
+    # materials.py imports this module.
+    from dangjian.study.models.materials import MaterialPage
 
 
 class StudyPlanQuerySet(models.QuerySet):
@@ -34,9 +39,9 @@ class StudyPlanQuerySet(models.QuerySet):
 class StudyPlan(ClusterableModel):
     """Materials an organisation's members must study by a deadline."""
 
-    title = models.CharField(_("计划名称"), max_length=200)
-    description = models.TextField(_("说明"), blank=True)
-    owner = models.ForeignKey(
+    title: models.CharField[str, str] = models.CharField(_("计划名称"), max_length=200)
+    description: models.TextField[str, str] = models.TextField(_("说明"), blank=True)
+    owner: models.ForeignKey[Organisation, Organisation] = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="+",
@@ -45,13 +50,17 @@ class StudyPlan(ClusterableModel):
     audience = ParentalManyToManyField(
         Organisation, related_name="study_plans", verbose_name=_("学习对象")
     )
-    include_descendants = models.BooleanField(
+    include_descendants: models.BooleanField[bool, bool] = models.BooleanField(
         _("含下级组织"), default=True, help_text=_("勾选后，下级党支部的党员也须学习")
     )
-    starts_on = models.DateField(_("开始日期"))
-    deadline = models.DateField(_("截止日期"))
-    is_active = models.BooleanField(_("启用"), default=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    starts_on: models.DateField[dt.date, dt.date] = models.DateField(_("开始日期"))
+    deadline: models.DateField[dt.date, dt.date] = models.DateField(_("截止日期"))
+    is_active: models.BooleanField[bool, bool] = models.BooleanField(
+        _("启用"), default=True
+    )
+    created_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        _("创建时间"), auto_now_add=True
+    )
 
     objects = StudyPlanQuerySet.as_manager()
 
@@ -88,7 +97,7 @@ class StudyPlan(ClusterableModel):
 
 class PlanItem(Orderable):
     plan = ParentalKey(StudyPlan, on_delete=models.CASCADE, related_name="items")
-    material = models.ForeignKey(
+    material: models.ForeignKey[MaterialPage, MaterialPage] = models.ForeignKey(
         "study.MaterialPage",
         on_delete=models.CASCADE,
         related_name="plan_items",

@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.images.models import AbstractImage
 from wagtail.models import Orderable
 
-from dangjian.orgs.models import Organisation
+from dangjian.orgs.models import Organisation, Person
 
 
 def new_checkin_code() -> str:
@@ -47,30 +48,42 @@ class StudySession(ClusterableModel):
         THEME_DAY = "theme_day", _("主题党日")
         OTHER = "other", _("其他")
 
-    title = models.CharField(_("主题"), max_length=200)
-    type = models.CharField(_("类型"), max_length=20, choices=Type.choices)
-    organisation = models.ForeignKey(
+    title: models.CharField[str, str] = models.CharField(_("主题"), max_length=200)
+    type: models.CharField[str, str] = models.CharField(
+        _("类型"), max_length=20, choices=Type.choices
+    )
+    organisation: models.ForeignKey[Organisation, Organisation] = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="study_sessions",
         verbose_name=_("组织"),
     )
-    organiser = models.ForeignKey(
+    organiser: models.ForeignKey[Person, Person] = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="organised_sessions",
         verbose_name=_("组织人"),
     )
-    starts_at = models.DateTimeField(_("开始时间"))
-    ends_at = models.DateTimeField(_("结束时间"))
-    place = models.CharField(_("地点"), max_length=200, blank=True)
-    online_url = models.URLField(_("线上会议链接"), blank=True)
-    agenda = models.TextField(_("议程"), blank=True)
-    minutes = models.TextField(_("会议记录"), blank=True)
-    checkin_code = models.CharField(
+    starts_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        _("开始时间")
+    )
+    ends_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        _("结束时间")
+    )
+    place: models.CharField[str, str] = models.CharField(
+        _("地点"), max_length=200, blank=True
+    )
+    online_url: models.URLField[str, str] = models.URLField(
+        _("线上会议链接"), blank=True
+    )
+    agenda: models.TextField[str, str] = models.TextField(_("议程"), blank=True)
+    minutes: models.TextField[str, str] = models.TextField(_("会议记录"), blank=True)
+    checkin_code: models.CharField[str, str] = models.CharField(
         _("签到码"), max_length=6, default=new_checkin_code, editable=False
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        _("创建时间"), auto_now_add=True
+    )
 
     objects = SessionQuerySet.as_manager()
 
@@ -110,13 +123,15 @@ class StudySession(ClusterableModel):
 
 class SessionPhoto(Orderable):
     session = ParentalKey(StudySession, on_delete=models.CASCADE, related_name="photos")
-    image = models.ForeignKey(
+    image: models.ForeignKey[AbstractImage, AbstractImage] = models.ForeignKey(
         "wagtailimages.Image",
         on_delete=models.CASCADE,
         related_name="+",
         verbose_name=_("照片"),
     )
-    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    caption: models.CharField[str, str] = models.CharField(
+        _("说明"), max_length=200, blank=True
+    )
 
     panels = [FieldPanel("image"), FieldPanel("caption")]
 

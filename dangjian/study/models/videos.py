@@ -12,11 +12,12 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
 from dangjian.orgs.models import Organisation
-from dangjian.study.media import probe_duration
+from dangjian.study.media import UnreadableVideo, read_duration
 
 # --- Storage for videos ------------------------------------------------------
 
@@ -88,7 +89,9 @@ POSTER_TYPES = {
 POSTER_MAX_BYTES = 5 * 1024 * 1024
 
 
-class Video(models.Model):
+# The plugin cannot build `materials` (pages point here, and Wagtail ships no
+# types).
+class Video(models.Model):  # type: ignore[django-manager-missing]
     """An uploaded short video with its poster image.
 
     Both files live in private storage and are served only through views
@@ -132,6 +135,9 @@ class Video(models.Model):
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    # Why the file's duration could not be read (set by read_file_duration).
+    duration_problem = ""
+
     panels = [
         FieldPanel("title"),
         FieldPanel("file"),
@@ -173,7 +179,9 @@ class Video(models.Model):
 
     def read_file_duration(self) -> float | None:
         """Reads the duration from a newly uploaded file (or from the stored
-        file when it has not been read yet) into ``file_seconds``."""
+        file when it has not been read yet) into ``file_seconds``; when it
+        cannot be read, ``duration_problem`` says why."""
+        self.duration_problem = ""
         if not self.file:
             self.file_seconds = None
             return None
@@ -182,12 +190,16 @@ class Video(models.Model):
             return self.file_seconds
         try:
             if fresh:
-                self.file_seconds = probe_duration(self.file.file)
+                self.file_seconds = read_duration(self.file.file)
             else:
                 with self.file.storage.open(self.file.name, "rb") as handle:
-                    self.file_seconds = probe_duration(handle)
-        except (OSError, ValueError):
+                    self.file_seconds = read_duration(handle)
+        except UnreadableVideo as exc:
             self.file_seconds = None
+            self.duration_problem = str(exc)
+        except OSError:
+            self.file_seconds = None
+            self.duration_problem = gettext("无法打开文件")
         return self.file_seconds
 
     def clean(self):
@@ -203,5 +215,10 @@ class Video(models.Model):
             raise ValidationError(errors)
         if self.file and not self.read_file_duration() and not self.duration_seconds:
             raise ValidationError(
-                {"duration_seconds": _("无法从视频文件读取时长，请填写时长（秒）")}
+                {
+                    "duration_seconds": gettext(
+                        "无法从视频文件读取时长（%(reason)s），请填写时长（秒）"
+                    )
+                    % {"reason": self.duration_problem}
+                }
             )

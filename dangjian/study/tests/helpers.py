@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from pathlib import Path
 
 from django.core.files import File
-from django.test import override_settings
 from django.utils import timezone
 from wagtail.models import Collection, Locale, Page
 
@@ -23,30 +20,13 @@ from dangjian.study.models import (
     Topic,
     Video,
 )
-from dangjian.test import BaseTestCase
+from dangjian.test import BaseTestCase, PrivateFilesMixin
 
 MEDIA = Path(__file__).resolve().parents[1] / "demo_media"
 BODY = "<p>" + "坚持以人民为中心的发展思想。" * 20 + "</p>"
 
 
-class StudyTestCase(BaseTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls._private = tempfile.mkdtemp(prefix="study-private-")
-        cls._override = override_settings(
-            DANGJIAN_PRIVATE_ROOT=cls._private,
-            DANGJIAN_PRIVATE_MEDIA_ROOT=cls._private,
-            MEDIA_ROOT=f"{cls._private}/media",
-        )
-        cls._override.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls._override.disable()
-        shutil.rmtree(cls._private, ignore_errors=True)
-
+class StudyTestCase(PrivateFilesMixin, BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import struct
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -133,7 +134,24 @@ class VideoDurationTestCase(StudyTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "无法从视频文件读取时长")
+        self.assertContains(response, "只能从 MP4、MOV 或 WebM 文件读取时长")
         self.assertFalse(Video.objects.filter(title="读不出时长").exists())
+
+    def test_a_live_recording_without_a_duration_says_so(self):
+        self.client.login(username="editor", password=PASSWORD)
+        live = (Path(__file__).parent / "media" / "live.webm").read_bytes()
+        response = self.client.post(
+            reverse("study_videos:add"),
+            {
+                "title": "直播录制",
+                "file": SimpleUploadedFile("live.webm", live, "video/webm"),
+            },
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(
+            response, "无法从视频文件读取时长（文件中没有记录时长），请填写时长（秒）"
+        )
+        self.assertFalse(Video.objects.filter(title="直播录制").exists())
 
 
 class WatchedToTheEndTestCase(StudyTestCase):
