@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.actions.unpublish_page import UnpublishPageAction
 from wagtail.log_actions import log
 from wagtail.models import (
@@ -31,6 +32,7 @@ from dangjian.disclosure.models import (
     SensitiveTerm,
     workflow_state_for,
 )
+from dangjian.disclosure.search import index_item
 from dangjian.disclosure.workflow import (
     ConfidentialityReviewTask,
     ConfidentialityScanTask,
@@ -181,19 +183,19 @@ def current_task_state(item) -> TaskState | None:
 
 def check_decide_flag(flag: ScanFlag, *, decision: str, reason: str, acting_user):
     if decision not in (ScanFlag.Decision.PUBLISHABLE, ScanFlag.Decision.REDACT):
-        raise ValidationError({"decision": "结论只能是“可以公开”或“须删改”。"})
+        raise ValidationError({"decision": _("结论只能是“可以公开”或“须删改”。")})
     if decision == ScanFlag.Decision.REDACT and not reason.strip():
-        raise ValidationError({"reason": "选择“须删改”时请写明原因。"})
+        raise ValidationError({"reason": _("选择“须删改”时请写明原因。")})
     item = flag.page
     task_state = current_task_state(item)
     if task_state is None or not isinstance(
         task_state.task.specific, ConfidentialityReviewTask
     ):
-        raise ValidationError("该事项当前不在保密审查环节。")
+        raise ValidationError(_("该事项当前不在保密审查环节。"))
     if task_state.revision_id != flag.revision_id:
-        raise ValidationError("该标记属于旧版本，无需再审查。")
+        raise ValidationError(_("该标记属于旧版本，无需再审查。"))
     if not task_state.task.specific.user_can_act(item, acting_user):
-        raise PermissionDenied("只有本单位保密审查员可以审查。")
+        raise PermissionDenied(_("只有本单位保密审查员可以审查。"))
 
 
 @transaction.atomic
@@ -229,7 +231,7 @@ def do_task_action(
     """Approves or rejects the current step; a rejection needs a reason."""
     task_state = TaskState.objects.select_for_update().get(pk=task_state.pk).specific
     if action == "reject" and not comment.strip():
-        raise ValidationError({"comment": "退回时请写明理由。"})
+        raise ValidationError({"comment": _("退回时请写明理由。")})
     # on_action runs check_task_action, for the admin's buttons and this path alike.
     task_state.task.specific.on_action(
         task_state, acting_user, action, comment=comment.strip()
@@ -242,16 +244,16 @@ def do_submit_item(item: DisclosureItemPage, *, acting_user) -> WorkflowState:
     """Submits the latest revision to the release workflow (or resubmits it)."""
     item = DisclosureItemPage.objects.select_for_update().get(pk=item.pk)
     if not item.permissions_for_user(acting_user).can_edit():
-        raise PermissionDenied("您无权提交该事项。")
+        raise PermissionDenied(_("您无权提交该事项。"))
     state = workflow_state_for(item)
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         state.resume(user=acting_user)
         return state
     if item.workflow_in_progress:
-        raise ValidationError("该事项已在审核中。")
+        raise ValidationError(_("该事项已在审核中。"))
     workflow = item.get_workflow()
     if workflow is None:
-        raise ValidationError("未配置党务公开发布流程。")
+        raise ValidationError(_("未配置党务公开发布流程。"))
     return workflow.start(item, acting_user)
 
 
@@ -358,8 +360,6 @@ def do_record_release(
 
 
 def reindex_on_commit(page_id: int) -> None:
-    from dangjian.disclosure.search import index_item
-
     transaction.on_commit(lambda: index_item(page_id))
 
 
@@ -379,11 +379,11 @@ def do_withdraw_item(item: DisclosureItemPage, *, reason: str, acting_user):
     """Withdraws a released item; its URL then shows the reason to its audience."""
     item = DisclosureItemPage.objects.select_for_update().get(pk=item.pk)
     if not can_withdraw(item, acting_user):
-        raise PermissionDenied("只有本单位审批人或单位管理员可以撤回。")
+        raise PermissionDenied(_("只有本单位审批人或单位管理员可以撤回。"))
     if not item.live:
-        raise ValidationError("该事项未发布，无需撤回。")
+        raise ValidationError(_("该事项未发布，无需撤回。"))
     if not reason.strip():
-        raise ValidationError({"reason": "撤回时请写明理由。"})
+        raise ValidationError({"reason": _("撤回时请写明理由。")})
     UnpublishPageAction(item, user=acting_user, log_action=True).execute(
         skip_permission_checks=True
     )
@@ -418,7 +418,7 @@ def do_import_released_item(
     the audit log says it was imported, not reviewed here.
     """
     if released_at > timezone.now():
-        raise ValidationError({"released_at": "历史事项的发布时间不能晚于现在。"})
+        raise ValidationError({"released_at": _("历史事项的发布时间不能晚于现在。")})
     audience = list(item.audience.all()) if item.pk else None
     item.live = True
     item.has_unpublished_changes = False
@@ -471,7 +471,7 @@ def timeline(item: DisclosureItemPage, *, since_workflow: bool = True) -> list[d
                 ),
                 "action": entry.action,
                 "label": entry.message,
-                "user": entry.user.get_full_name() if entry.user else "系统",
+                "user": entry.user.get_full_name() if entry.user else _("系统"),
                 "comment": entry.comment,
                 "data": entry.data,
             }

@@ -50,12 +50,13 @@ def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
 
 def periods(plan: ReleasePlan, start: dt.date, end: dt.date):
     """(key, label, first day, due date) of each period whose due date is in range."""
-    months = {
+    months_per_period: dict[str, int] = {
         ReleasePlan.Frequency.MONTHLY: 1,
         ReleasePlan.Frequency.QUARTERLY: 3,
         ReleasePlan.Frequency.HALF_YEARLY: 6,
         ReleasePlan.Frequency.YEARLY: 12,
-    }[plan.frequency]
+    }
+    months = months_per_period[plan.frequency]
     year, month = start.year - 1, 1
     while True:
         first = dt.date(year, month, 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -20,11 +21,16 @@ from dangjian.disclosure.models import (
     DisclosureCategory,
     DisclosureItemPage,
     DisclosureSectionPage,
+    PressConference,
     ReleasePlan,
     ReleaseRecord,
 )
+from dangjian.disclosure.search import INDEX, feed_all
 from dangjian.lib.demo import DemoContext
+from dangjian.lib.demo_files import demo_document
+from dangjian.lib.site import home_page
 from dangjian.orgs.models import Organisation
+from dangjian.search import get_index
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -53,7 +59,27 @@ PROP_BRANCH = "市委宣传部机关第一党支部"
 POLICE = "市公安局"
 
 # (slug, unit, title, category, scope, audience, descendants, state, extra)
-ITEMS = [
+
+
+class Extra(TypedDict, total=False):
+    """What an item of ITEMS says beyond its columns."""
+
+    days: int  # released this many days ago
+    go_live_days: int  # scheduled this many days ahead
+    method: str
+    emergency: bool
+    plan: tuple[str, str]  # (release plan title, period)
+    interprets: str  # the slug of the item it interprets
+    extra: str  # a paragraph added to the body (the scan's test cases)
+    reason: str  # of a rejection or withdrawal
+    note: str  # of a correction
+
+
+# (slug, unit, title, category number, scope, audience units, include
+# descendants, state, extra)
+Item = tuple[str, str, str, int, str, list[str], bool, str, Extra]
+
+ITEMS: list[Item] = [
     (
         "d01",
         PROP,
@@ -419,8 +445,6 @@ ATTACHMENTS = {
 
 
 def _attachment(title: str, filename: str, paragraphs: list[str]):
-    from dangjian.lib.demo_files import demo_document
-
     document = demo_document(title, filename, paragraphs)
     return DisclosureAttachment(document=document, caption=title)
 
@@ -452,10 +476,12 @@ def _org(ctx: DemoContext, name: str) -> Organisation | None:
     return ctx.units.get(name) or Organisation.objects.filter(name=name).first()
 
 
-def _plans(ctx, categories) -> dict[str, ReleasePlan]:
+def _plans(
+    ctx: DemoContext, categories: dict[int, DisclosureCategory]
+) -> dict[str, ReleasePlan]:
     unit = _org(ctx, PROP)
     owner = ctx.people.get("editor")
-    plans = {}
+    plans: dict[str, ReleasePlan] = {}
     if unit is None or owner is None:
         return plans
     specs = [
@@ -505,8 +531,6 @@ def _act(page, people, *, reject_reason: str = ""):
 
 
 def load(ctx: DemoContext) -> str:
-    from dangjian.lib.site import home_page
-
     home = home_page()
     if home is None:
         return "未找到首页，跳过"
@@ -514,8 +538,8 @@ def load(ctx: DemoContext) -> str:
     # Sections for the units with demo content; ``manage.py
     # ensure_disclosure_sections`` gives every other unit its section.
     names = {spec[1] for spec in ITEMS}
-    for unit in filter(None, (_org(ctx, name) for name in sorted(names))):
-        actions.do_ensure_section(unit, column)
+    for named in filter(None, (_org(ctx, name) for name in sorted(names))):
+        actions.do_ensure_section(named, column)
     existing = set(
         DisclosureItemPage.objects.filter(slug__in=[s[0] for s in ITEMS]).values_list(
             "slug", flat=True
@@ -631,8 +655,6 @@ def load(ctx: DemoContext) -> str:
             _act(page, people)
             _act(page, people)
     actions.bump_generation()
-    from dangjian.disclosure.search import INDEX, feed_all
-    from dangjian.search import get_index
 
     get_index(INDEX).rebuild(feed_all())
     total = DisclosureItemPage.objects.count()
@@ -665,8 +687,6 @@ PRESS = [
 
 def _press_conferences(ctx: DemoContext) -> int:
     """Two published press conference records, linked to public demo items."""
-    from dangjian.disclosure.models import PressConference
-
     host = (
         Organisation.objects.filter(name__contains="宣传部").order_by("depth").first()
         or Organisation.objects.order_by("depth").first()

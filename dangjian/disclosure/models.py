@@ -13,6 +13,7 @@ withdrawn, and the scope of the released content.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.conf import settings
@@ -53,10 +54,15 @@ from dangjian.disclosure.permissions import (
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations, scope_for
 
+if TYPE_CHECKING:
+    from wagtail.documents.models import AbstractDocument
+    from wagtail.images.models import AbstractImage
+
 BODY_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr", "blockquote"]
 
 
-class DisclosureCategory(models.Model):
+# The plugin cannot build `items` (pages point here, and Wagtail ships no types).
+class DisclosureCategory(models.Model):  # type: ignore[django-manager-missing]
     """A content category of the party-affairs disclosure regulations (editable)."""
 
     name = models.CharField(_("名称"), max_length=60, unique=True)
@@ -90,7 +96,9 @@ class SensitiveTerm(models.Model):
 class DisclosureIndexPage(Page):
     """The disclosure column. Its public list lives at ``disclosure:index``."""
 
-    intro = models.CharField(_("导语"), max_length=200, blank=True)
+    intro: models.CharField[str, str] = models.CharField(
+        _("导语"), max_length=200, blank=True
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["portal.HomePage"]
@@ -110,11 +118,13 @@ class DisclosureIndexPage(Page):
 class DisclosureSectionPage(Page):
     """One unit's section of the column; the unit's role groups hold its permissions."""
 
-    organisation = models.OneToOneField(
-        Organisation,
-        on_delete=models.PROTECT,
-        related_name="disclosure_section",
-        verbose_name=_("单位"),
+    organisation: models.OneToOneField[Organisation, Organisation] = (
+        models.OneToOneField(
+            Organisation,
+            on_delete=models.PROTECT,
+            related_name="disclosure_section",
+            verbose_name=_("单位"),
+        )
     )
 
     content_panels = Page.content_panels + [FieldPanel("organisation")]
@@ -201,22 +211,26 @@ class DisclosureItemPage(Page):
         PRESS = "press", _("新闻发布会")
         MEDIA = "media", _("报刊、广播、电视等媒体")
 
-    subject_unit = models.ForeignKey(
+    subject_unit: models.ForeignKey[Organisation, Organisation] = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="disclosure_items",
         verbose_name=_("公开主体"),
         help_text=_("默认为所在单位专栏的单位"),
     )
-    category = models.ForeignKey(
-        DisclosureCategory,
-        on_delete=models.PROTECT,
-        related_name="items",
-        verbose_name=_("公开类别"),
+    category: models.ForeignKey[DisclosureCategory, DisclosureCategory] = (
+        models.ForeignKey(
+            DisclosureCategory,
+            on_delete=models.PROTECT,
+            related_name="items",
+            verbose_name=_("公开类别"),
+        )
     )
-    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    summary: models.CharField[str, str] = models.CharField(
+        _("摘要"), max_length=300, blank=True
+    )
     body = RichTextField(_("正文"), features=BODY_FEATURES)
-    scope = models.CharField(
+    scope: models.CharField[str, str] = models.CharField(
         _("公开范围"), max_length=10, choices=Scope.choices, default=Scope.PUBLIC
     )
     audience = ParentalManyToManyField(
@@ -226,18 +240,20 @@ class DisclosureItemPage(Page):
         verbose_name=_("党内公开对象"),
         help_text=_("党内公开时必填：向哪些组织的党员公开"),
     )
-    include_descendants = models.BooleanField(
+    include_descendants: models.BooleanField[bool, bool] = models.BooleanField(
         _("含下级组织"),
         default=True,
         help_text=_("勾选后，所选组织的下级党组织党员也可查看"),
     )
-    method = models.CharField(
+    method: models.CharField[str, str] = models.CharField(
         _("公开方式"), max_length=10, choices=Method.choices, default=Method.PORTAL
     )
-    valid_until = models.DateField(
+    valid_until: models.DateField[dt.date | None, dt.date | None] = models.DateField(
         _("有效期至"), null=True, blank=True, help_text=_("留空表示长期有效")
     )
-    interprets = models.ForeignKey(
+    interprets: models.ForeignKey[
+        DisclosureItemPage | None, DisclosureItemPage | None
+    ] = models.ForeignKey(
         "self",
         null=True,
         blank=True,
@@ -246,33 +262,39 @@ class DisclosureItemPage(Page):
         verbose_name=_("解读的事项"),
         help_text=_("本条为政策解读时，选择它所解读的公开事项"),
     )
-    is_emergency = models.BooleanField(
+    is_emergency: models.BooleanField[bool, bool] = models.BooleanField(
         _("紧急发布"),
         default=False,
         help_text=_("应急事项：审查、审批可在手机上即时办理，批准后立即发布"),
     )
-    release_plan = models.ForeignKey(
-        "disclosure.ReleasePlan",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="items",
-        verbose_name=_("例行发布计划"),
+    release_plan: models.ForeignKey[ReleasePlan | None, ReleasePlan | None] = (
+        models.ForeignKey(
+            "disclosure.ReleasePlan",
+            null=True,
+            blank=True,
+            on_delete=models.SET_NULL,
+            related_name="items",
+            verbose_name=_("例行发布计划"),
+        )
     )
-    plan_period = models.CharField(
+    plan_period: models.CharField[str, str] = models.CharField(
         _("计划期次"),
         max_length=10,
         blank=True,
         help_text=_("例行发布的期次，如 2026-11、2026-Q4、2026"),
     )
-    correction_note = models.TextField(
+    correction_note: models.TextField[str, str] = models.TextField(
         _("更正说明"),
         blank=True,
         help_text=_("修改已发布事项时必填，发布后在事项页显示"),
     )
     # Set by do_withdraw_item on the row itself (not in revisions).
-    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
-    withdrawal_reason = models.TextField(_("撤回说明"), blank=True)
+    withdrawn_at: models.DateTimeField[dt.datetime | None, dt.datetime | None] = (
+        models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    )
+    withdrawal_reason: models.TextField[str, str] = models.TextField(
+        _("撤回说明"), blank=True
+    )
 
     objects = DisclosureItemManager()
 
@@ -425,13 +447,15 @@ class DisclosureAttachment(Orderable):
     page = ParentalKey(
         DisclosureItemPage, on_delete=models.CASCADE, related_name="attachments"
     )
-    document = models.ForeignKey(
+    document: models.ForeignKey[AbstractDocument, AbstractDocument] = models.ForeignKey(
         "wagtaildocs.Document",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("文件"),
     )
-    caption = models.CharField(_("附件名称"), max_length=200, blank=True)
+    caption: models.CharField[str, str] = models.CharField(
+        _("附件名称"), max_length=200, blank=True
+    )
 
     panels = [FieldPanel("document"), FieldPanel("caption")]
 
@@ -556,7 +580,8 @@ class ScanRun(models.Model):
 # --- Routine release calendar ----------------------------------------------
 
 
-class ReleasePlan(models.Model):
+# The plugin cannot build `items` (pages point here, and Wagtail ships no types).
+class ReleasePlan(models.Model):  # type: ignore[django-manager-missing]
     """A recurring release a unit commits to (例行发布), e.g. a monthly report."""
 
     class Frequency(models.TextChoices):
@@ -642,10 +667,14 @@ class PressConference(DraftStateMixin, RevisionMixin, ClusterableModel):
     disclosure items it announced. A draft until published; publishing is
     logged by Wagtail like every other publication."""
 
-    title = models.CharField(_("主题"), max_length=200)
-    held_at = models.DateTimeField(_("举行时间"))
-    venue = models.CharField(_("地点"), max_length=200, blank=True)
-    host_unit = models.ForeignKey(
+    title: models.CharField[str, str] = models.CharField(_("主题"), max_length=200)
+    held_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        _("举行时间")
+    )
+    venue: models.CharField[str, str] = models.CharField(
+        _("地点"), max_length=200, blank=True
+    )
+    host_unit: models.ForeignKey[Organisation, Organisation] = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="press_conferences",
@@ -658,12 +687,14 @@ class PressConference(DraftStateMixin, RevisionMixin, ClusterableModel):
         verbose_name=_("发布单位"),
         help_text=_("出席发布的其他单位"),
     )
-    speakers = models.TextField(
+    speakers: models.TextField[str, str] = models.TextField(
         _("发布人"),
         blank=True,
         help_text=_("每行一位，如：张三｜市委宣传部副部长"),
     )
-    summary = models.CharField(_("摘要"), max_length=300, blank=True)
+    summary: models.CharField[str, str] = models.CharField(
+        _("摘要"), max_length=300, blank=True
+    )
     transcript = RichTextField(_("实录"), features=BODY_FEATURES, blank=True)
     related_items = ParentalManyToManyField(
         DisclosureItemPage,
@@ -671,16 +702,20 @@ class PressConference(DraftStateMixin, RevisionMixin, ClusterableModel):
         related_name="press_conferences",
         verbose_name=_("相关公开事项"),
     )
-    video_url = models.URLField(_("视频链接"), blank=True)
-    cover = models.ForeignKey(
-        "wagtailimages.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("图片"),
+    video_url: models.URLField[str, str] = models.URLField(_("视频链接"), blank=True)
+    cover: models.ForeignKey[AbstractImage | None, AbstractImage | None] = (
+        models.ForeignKey(
+            "wagtailimages.Image",
+            null=True,
+            blank=True,
+            on_delete=models.SET_NULL,
+            related_name="+",
+            verbose_name=_("图片"),
+        )
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at: models.DateTimeField[dt.datetime, dt.datetime] = models.DateTimeField(
+        _("创建时间"), auto_now_add=True
+    )
 
     objects = PressConferenceQuerySet.as_manager()
 

@@ -1,14 +1,22 @@
-"""What the disclosure column hands to publicity and stats (through the hooks
-registered in wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
+"""What the disclosure column hands to publicity, stats and the portal's
+"my page" (through the hooks registered in wagtail_hooks.py; shapes in
+dangjian/lib/plugins.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
+from django.template.loader import render_to_string
 from django.utils import timezone
+from wagtail.models import WorkflowState
 
+from dangjian.disclosure.calendar import late_for, periods
+from dangjian.disclosure.models import DisclosureItemPage, ReleasePlan
+from dangjian.disclosure.views import _task_rows
 from dangjian.lib import plugins
-from dangjian.orgs.scope import scope_for
+from dangjian.orgs.models import Role
+from dangjian.orgs.scope import managed_organisations, scope_for
 
 
 def describe(obj) -> plugins.Publication:
@@ -28,8 +36,6 @@ def describe(obj) -> plugins.Publication:
 
 
 def publicity_sources() -> list[plugins.PublicitySource]:
-    from dangjian.disclosure.models import DisclosureItemPage
-
     return [
         plugins.PublicitySource(
             kind="disclosure",
@@ -47,8 +53,6 @@ def publicity_sources() -> list[plugins.PublicitySource]:
 def _releases(window: plugins.Window) -> dict[str, dict[int, int]]:
     """Routine releases due in the period (up to today) and those released by
     the end of their due day, by the plan's organisation."""
-    from dangjian.disclosure.calendar import periods
-    from dangjian.disclosure.models import DisclosureItemPage, ReleasePlan
 
     today = timezone.localdate()
     last = min(window.last_day, today)
@@ -57,7 +61,7 @@ def _releases(window: plugins.Window) -> dict[str, dict[int, int]]:
     if last < window.first_day:
         return {"releases_due": due, "releases_on_time": on_time}
     plans = list(ReleasePlan.objects.filter(is_active=True))
-    released = {}
+    released: dict[tuple[int, str], dt.date] = {}
     for plan_id, key, first in DisclosureItemPage.objects.filter(
         release_plan__in=plans, first_published_at__isnull=False
     ).values_list("release_plan_id", "plan_period", "first_published_at"):
@@ -67,8 +71,8 @@ def _releases(window: plugins.Window) -> dict[str, dict[int, int]]:
     for plan in plans:
         for key, _label, _first, due_day in periods(plan, window.first_day, last):
             due[plan.organisation_id] += 1
-            day = released.get((plan.pk, key))
-            if day is not None and day <= due_day:
+            released_on = released.get((plan.pk, key))
+            if released_on is not None and released_on <= due_day:
                 on_time[plan.organisation_id] += 1
     return {"releases_due": due, "releases_on_time": on_time}
 
@@ -87,8 +91,6 @@ def participation_figures() -> list[plugins.ParticipationFigures]:
 
 
 def _owned_by(organisations):
-    from dangjian.disclosure.models import DisclosureItemPage
-
     return DisclosureItemPage.objects.filter(
         subject_unit__in=organisations
     ).values_list("pk", flat=True)
@@ -97,7 +99,6 @@ def _owned_by(organisations):
 def _visible_ids(person, ids: list[int]) -> set[int]:
     """The items among these whose page the person may open: the page's own
     rule (``DisclosureItemPage.is_visible_to``), asked for many at once."""
-    from dangjian.disclosure.models import DisclosureItemPage
 
     items = DisclosureItemPage.objects.filter(pk__in=ids)
     public = set(
@@ -114,8 +115,6 @@ def _visible_ids(person, ids: list[int]) -> set[int]:
 
 
 def viewed_kinds() -> list[plugins.ViewedKind]:
-    from dangjian.disclosure.models import DisclosureItemPage
-
     return [
         plugins.ViewedKind(
             model=DisclosureItemPage,
@@ -124,3 +123,56 @@ def viewed_kinds() -> list[plugins.ViewedKind]:
             hidden_label="党内事项 %(n)d 项",
         )
     ]
+
+
+# My page (portal) ------------------------------------------------------------
+
+
+def returned_to(user) -> list[dict]:
+    """Items of the editor's units sent back for changes, with the reason."""
+    units = [org for org, role in scope_for(user).roles if role == Role.EDITOR]
+    if not units:
+        return []
+    ids = [
+        str(pk)
+        for pk in DisclosureItemPage.objects.filter(
+            subject_unit_id__in=units
+        ).values_list("pk", flat=True)
+    ]
+    rows = []
+    for state in WorkflowState.objects.filter(
+        status=WorkflowState.STATUS_NEEDS_CHANGES, object_id__in=ids
+    ).select_related("current_task_state"):
+        item = DisclosureItemPage.objects.get(pk=int(state.object_id))
+        reason = state.current_task_state.comment if state.current_task_state else ""
+        rows.append({"item": item, "reason": reason})
+    return rows
+
+
+def my_page_panel(request) -> dict[str, str] | None:
+    """The column's panel on a person's "my page": 党内 items they may read,
+    review tasks, late routine releases of their units, items sent back."""
+
+    user = request.user
+    scope = scope_for(user)
+    internal = (
+        DisclosureItemPage.objects.visible_to(user)
+        .filter(scope=DisclosureItemPage.Scope.INTERNAL)
+        .order_by("-first_published_at")[:5]
+    )
+    tasks = _task_rows(user)
+    late = []
+    admin_units = managed_organisations(user, [Role.UNIT_ADMIN])
+    if admin_units.exists():
+        late = late_for(
+            ReleasePlan.objects.filter(is_active=True, organisation__in=admin_units)
+        )
+    returned = returned_to(user)
+    if not (internal or tasks or late or returned) and not scope.member_of:
+        return None
+    html = render_to_string(
+        "disclosure/my_panel.html",
+        {"internal": internal, "tasks": tasks, "late": late, "returned": returned},
+        request=request,
+    )
+    return {"title": "党务公开", "html": html}

@@ -1,9 +1,11 @@
 """Press conferences (新闻发布会): public listing and record, and their admin.
 
-A record names its host unit; the unit's editors, approvers and admins keep
-it in the Wagtail admin (snippets), and only their units' records are theirs
-(the shared unit policy: the guard of ``UnitScopedViewSetMixin`` also offers
-only their units as host and only items they may see as related items).
+A record names its host unit; the unit's editors, approvers and admins
+(``PRESS_ROLES``) keep it in the Wagtail admin (``viewsets.PressConferenceViewSet``,
+registered with its unit policy in wagtail_hooks), and only their units'
+records are theirs (the shared unit policy: the guard of
+``UnitScopedViewSetMixin`` also offers only their units as host and only
+items they may see as related items).
 Related disclosure items are shown only to people in each item's scope.
 """
 
@@ -12,12 +14,9 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from dangjian.disclosure.models import DisclosureItemPage, PressConference
 from dangjian.orgs.models import Organisation, Role
-from dangjian.orgs.permissions import UnitScopedViewSetMixin, register_unit_policy
 
 PRESS_ROLES = [Role.UNIT_ADMIN, Role.EDITOR, Role.APPROVER]
 PAGE_SIZE = 20
@@ -79,26 +78,3 @@ def press_detail(request, pk: int):
         response["Cache-Control"] = "private, no-store"
     response["Vary"] = "Cookie, Authorization"
     return response
-
-
-# --- Admin --------------------------------------------------------------------
-
-press_policy = register_unit_policy(
-    PressConference, unit_field="host_unit", roles=PRESS_ROLES
-)
-
-
-class PressConferenceViewSet(UnitScopedViewSetMixin, SnippetViewSet):
-    model = PressConference
-    icon = "media"
-    menu_label = _("新闻发布会")
-    menu_name = "press-conferences"
-    add_to_admin_menu = True
-    menu_order = 310
-    list_display = ["title", "held_at", "host_unit", "live"]
-    list_filter = ["host_unit", "live"]
-    search_fields = ["title"]
-
-    def get_queryset(self, request):
-        # The unit guard narrows this to the person's own units.
-        return PressConference.objects.select_related("host_unit")

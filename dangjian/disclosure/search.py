@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dangjian.disclosure.models import DisclosureItemPage
+from dangjian.disclosure.scan import html_to_text
 from dangjian.orgs.scope import PUBLIC_TOKEN, audience_tokens, item_audience_tokens
+from dangjian.search import Document, get_index, register_index
 
 INDEX = "disclosure"
 
 
 def register() -> None:
-    from dangjian.search import register_index
-
     register_index(
         INDEX,
         fields={"title": 3.0, "summary": 2.0, "body": 1.0},
@@ -43,9 +44,6 @@ def audience_for(person) -> list[str]:
 
 
 def document_for(item):
-    from dangjian.disclosure.scan import html_to_text
-    from dangjian.search import Document
-
     released = item.first_published_at or item.last_published_at
     return Document(
         id=str(item.pk),
@@ -64,17 +62,12 @@ def document_for(item):
 
 
 def feed_all():
-    from dangjian.disclosure.models import DisclosureItemPage
-
     for item in DisclosureItemPage.objects.released().prefetch_related("audience"):
         yield document_for(item)
 
 
 def index_item(page_id: int) -> None:
     """Puts a released item in the index, or takes an unreleased one out."""
-    from dangjian.disclosure.models import DisclosureItemPage
-    from dangjian.search import get_index
-
     index = get_index(INDEX)
     item = DisclosureItemPage.objects.released().filter(pk=page_id).first()
     if item is None:
@@ -85,7 +78,7 @@ def index_item(page_id: int) -> None:
 
 @dataclass
 class Result:
-    item: object
+    item: DisclosureItemPage
     snippet: str
 
 
@@ -100,8 +93,6 @@ def search_items(
     offset: int = 0,
 ) -> tuple[int, list[Result]]:
     """Items matching ``q`` that the person may see, best first, with snippets."""
-    from dangjian.disclosure.models import DisclosureItemPage
-    from dangjian.search import get_index
 
     filters: dict[str, list[str]] = {"audience": audience_for(person)}
     if unit:

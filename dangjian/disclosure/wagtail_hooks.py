@@ -1,70 +1,36 @@
+"""What the disclosure column registers with Wagtail: its admin views, log
+actions, menu items and buttons, the guard of its attachments, and what it
+hands to the aggregators (dangjian/README.md, "Hooks")."""
+
 from __future__ import annotations
 
-from django.http import Http404
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from dangjian.disclosure.models import (
-    DisclosureAttachment,
-    DisclosureCategory,
-    DisclosureItemPage,
-    ReleasePlan,
-    SensitiveTerm,
-)
-from dangjian.disclosure.permissions import narrow_to_choosable_items
+from dangjian.disclosure import plugins
+from dangjian.disclosure.actions import can_withdraw
+from dangjian.disclosure.models import DisclosureItemPage, PressConference, ReleasePlan
+from dangjian.disclosure.permissions import guard_attachment, narrow_to_choosable_items
+from dangjian.disclosure.press import PRESS_ROLES
+from dangjian.disclosure.viewsets import DisclosureViewSetGroup, PressConferenceViewSet
 from dangjian.orgs.models import Role
-from dangjian.orgs.permissions import (
-    UnitScopedViewSetMixin,
-    register_choice_scope,
-    register_unit_policy,
-)
-from dangjian.orgs.scope import managed_organisations, scope_for
-
-
-class CategoryViewSet(SnippetViewSet):
-    model = DisclosureCategory
-    icon = "tag"
-    list_display = ["name", "description", "sort_order"]
-
-
-class SensitiveTermViewSet(SnippetViewSet):
-    model = SensitiveTerm
-    icon = "warning"
-    list_display = ["term", "note"]
-    search_fields = ["term"]
-
+from dangjian.orgs.permissions import register_choice_scope, register_unit_policy
 
 # A unit admin keeps the plans of the units they manage; editors see them.
 register_unit_policy(
     ReleasePlan, unit_field="organisation", roles=[Role.UNIT_ADMIN, Role.EDITOR]
 )
+# Press conference records are kept by their host unit.
+register_unit_policy(PressConference, unit_field="host_unit", roles=PRESS_ROLES)
 # Forms and choosers offer only the items a person may see or works on.
 register_choice_scope(DisclosureItemPage, narrow_to_choosable_items)
 
-
-class ReleasePlanViewSet(UnitScopedViewSetMixin, SnippetViewSet):
-    model = ReleasePlan
-    icon = "date"
-    list_display = ["title", "organisation", "frequency", "due_day", "owner"]
-
-    def get_queryset(self, request):
-        return ReleasePlan.objects.select_related("organisation", "owner")
-
-
-class DisclosureViewSetGroup(SnippetViewSetGroup):
-    items = (CategoryViewSet, SensitiveTermViewSet, ReleasePlanViewSet)
-    menu_icon = "doc-full"
-    menu_label = _("党务公开设置")
-    menu_name = "disclosure-settings"
-
-
 register_snippet(DisclosureViewSetGroup)
+register_snippet(PressConferenceViewSet)
 
 
 @hooks.register("register_log_actions")
@@ -104,8 +70,6 @@ def register_calendar_menu_item():
 
 @hooks.register("register_page_header_buttons")
 def withdraw_button(page, user, view_name, next_url=None):
-    from dangjian.disclosure.actions import can_withdraw
-
     specific = page.specific_deferred if hasattr(page, "specific_deferred") else page
     if (
         isinstance(specific, DisclosureItemPage)
@@ -120,122 +84,32 @@ def withdraw_button(page, user, view_name, next_url=None):
         )
 
 
-@hooks.register("construct_page_chooser_queryset")
-def hide_other_units_items_from_choosers(pages, request):
-    """Page choosers list every page's title; keep unreleased and 党内 items
-    of other units out of them (the same rule as the forms' fields)."""
-    return narrow_to_choosable_items(request.user, pages)
-
-
 @hooks.register("before_serve_document")
 def guard_disclosure_attachments(document, request):
-    """Attachments of disclosure items follow the scope of the items.
-
-    A document attached to a disclosure item is served only when a released
-    item the person may see carries it, or the person works on such items
-    in the item's unit (editors, reviewers, approvers) or is a superuser.
-    """
-    from dangjian.lib.documents import pages_using_document
-
-    page_ids = pages_using_document(document, DisclosureAttachment, DisclosureItemPage)
-    if not page_ids:
-        return None
-    user = request.user
-    if DisclosureItemPage.objects.visible_to(user).filter(pk__in=page_ids).exists():
-        return None
-    if user.is_authenticated and user.is_superuser:
-        return None
-    if user.is_authenticated:
-        roles = scope_for(user).roles
-        units = set(
-            DisclosureItemPage.objects.filter(pk__in=page_ids).values_list(
-                "subject_unit_id", flat=True
-            )
-        )
-        staff = {Role.EDITOR, Role.REVIEWER, Role.APPROVER, Role.UNIT_ADMIN}
-        if any(org in units and role in staff for org, role in roles):
-            return None
-    raise Http404
+    """Attachments of disclosure items follow the scope of the items
+    (``permissions.guard_attachment``: a 404 for anyone outside it)."""
+    guard_attachment(document, request)
+    return None
 
 
-def returned_to(user) -> list[dict]:
-    """Items of the editor's units sent back for changes, with the reason."""
-    from wagtail.models import WorkflowState
-
-    units = [org for org, role in scope_for(user).roles if role == Role.EDITOR]
-    if not units:
-        return []
-    ids = [
-        str(pk)
-        for pk in DisclosureItemPage.objects.filter(
-            subject_unit_id__in=units
-        ).values_list("pk", flat=True)
-    ]
-    rows = []
-    for state in WorkflowState.objects.filter(
-        status=WorkflowState.STATUS_NEEDS_CHANGES, object_id__in=ids
-    ).select_related("current_task_state"):
-        item = DisclosureItemPage.objects.get(pk=int(state.object_id))
-        reason = state.current_task_state.comment if state.current_task_state else ""
-        rows.append({"item": item, "reason": reason})
-    return rows
+# What the aggregators and the portal read of this app.
 
 
 @hooks.register("dangjian_my_page_panels")
 def my_disclosure_panel(request):
-    from dangjian.disclosure.calendar import late_for
-    from dangjian.disclosure.views import _task_rows
-
-    user = request.user
-    scope = scope_for(user)
-    internal = (
-        DisclosureItemPage.objects.visible_to(user)
-        .filter(scope=DisclosureItemPage.Scope.INTERNAL)
-        .order_by("-first_published_at")[:5]
-    )
-    tasks = _task_rows(user)
-    late = []
-    admin_units = managed_organisations(user, [Role.UNIT_ADMIN])
-    if admin_units.exists():
-        late = late_for(
-            ReleasePlan.objects.filter(is_active=True, organisation__in=admin_units)
-        )
-    returned = returned_to(user)
-    if not (internal or tasks or late or returned) and not scope.member_of:
-        return None
-    html = render_to_string(
-        "disclosure/my_panel.html",
-        {"internal": internal, "tasks": tasks, "late": late, "returned": returned},
-        request=request,
-    )
-    return {"title": "党务公开", "html": html}
-
-
-# Press conferences (新闻发布会): records kept by each host unit.
-from dangjian.disclosure.press import PressConferenceViewSet  # noqa: E402
-
-register_snippet(PressConferenceViewSet)
-
-
-# What the aggregators read of this app (dangjian/README.md, "Hooks").
+    return plugins.my_page_panel(request)
 
 
 @hooks.register("dangjian_publicity_sources")
 def disclosure_publicity_sources():
-    from dangjian.disclosure.plugins import publicity_sources
-
-    return publicity_sources()
+    return plugins.publicity_sources()
 
 
 @hooks.register("dangjian_participation_figures")
 def disclosure_participation_figures():
-    from dangjian.disclosure.plugins import participation_figures
-
-    return participation_figures()
+    return plugins.participation_figures()
 
 
 @hooks.register("dangjian_viewed_kinds")
 def disclosure_viewed_kinds():
-    from dangjian.disclosure.plugins import viewed_kinds
-
-    return viewed_kinds()
+    return plugins.viewed_kinds()

@@ -4,10 +4,14 @@ each revision, and the rule for approving or rejecting a step.
 
 The task classes are re-exported from ``dangjian.disclosure.models`` (which
 imports this module last), so the app registry and the migrations find them
-there; ``dangjian.disclosure.actions`` re-exports the functions.
+there; ``dangjian.disclosure.actions`` re-exports the functions. Because
+models.py imports this module, the functions here import the models they use
+when they run, not at import time.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,14 +22,11 @@ from wagtail.models import Task, TaskState
 
 from dangjian.disclosure import scan
 from dangjian.disclosure.forms import RejectCommentForm
-from dangjian.disclosure.models import (
-    DisclosureItemPage,
-    ScanFlag,
-    ScanRun,
-    SensitiveTerm,
-)
 from dangjian.orgs.models import Role
 from dangjian.orgs.scope import scope_for
+
+if TYPE_CHECKING:
+    from dangjian.disclosure.models import DisclosureItemPage, ScanRun
 
 # --- The confidentiality scan ------------------------------------------------
 
@@ -43,6 +44,8 @@ def _attachment_text(attachment) -> tuple[str, str | None]:
 
 def scan_item_content(item: DisclosureItemPage) -> list[scan.Finding]:
     """Findings in the title, summary, body and every attachment of this content."""
+    from dangjian.disclosure.models import SensitiveTerm
+
     terms = list(SensitiveTerm.objects.values_list("term", flat=True))
     findings = scan.scan_text(item.title, "标题", terms)
     findings += scan.scan_text(item.summary, "摘要", terms)
@@ -64,6 +67,8 @@ def body_text(item: DisclosureItemPage) -> str:
 @transaction.atomic
 def do_scan_revision(item: DisclosureItemPage, revision) -> ScanRun:
     """Scans one revision once; records each finding as a flag to decide on."""
+    from dangjian.disclosure.models import ScanFlag, ScanRun
+
     existing = ScanRun.objects.filter(revision=revision).first()
     if existing is not None:
         return existing
@@ -99,11 +104,15 @@ def do_scan_revision(item: DisclosureItemPage, revision) -> ScanRun:
 
 
 def flags_for(item, revision):
+    from dangjian.disclosure.models import ScanFlag
+
     return ScanFlag.objects.filter(page_id=item.pk, revision=revision)
 
 
 def pending_flags(item, revision):
     """Flags that still block release: undecided, or decided "须删改"."""
+    from dangjian.disclosure.models import ScanFlag
+
     return flags_for(item, revision).exclude(decision=ScanFlag.Decision.PUBLISHABLE)
 
 
@@ -111,6 +120,8 @@ def pending_flags(item, revision):
 
 
 def _item_for(obj) -> DisclosureItemPage | None:
+    from dangjian.disclosure.models import DisclosureItemPage
+
     obj = getattr(obj, "specific", obj)
     return obj if isinstance(obj, DisclosureItemPage) else None
 
@@ -170,6 +181,8 @@ class UnitRoleTask(Task):
         return not user.is_superuser
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
+        from dangjian.disclosure.models import DisclosureItemPage
+
         states = TaskState.objects.filter(
             task=self, status=TaskState.STATUS_IN_PROGRESS
         )
@@ -279,23 +292,27 @@ class UnitApprovalTask(UnitRoleTask):
 
 def check_task_action(task_state, user, action_name, comment: str = "") -> None:
     """Refuses an approve/reject that the release rules do not allow."""
+    from dangjian.disclosure.models import ScanFlag, ScanRun
+
     task = task_state.task.specific
     item = task_state.workflow_state.content_object.specific
     if task_state.status != TaskState.STATUS_IN_PROGRESS:
-        raise PermissionDenied("该环节已经办结。")
+        raise PermissionDenied(_("该环节已经办结。"))
     if action_name not in ("approve", "reject"):
-        raise ValidationError("未知操作。")
+        raise ValidationError(_("未知操作。"))
     if not isinstance(task, UnitRoleTask) or not task.user_can_act(item, user):
-        raise PermissionDenied("您不是本单位该环节的办理人。")
+        raise PermissionDenied(_("您不是本单位该环节的办理人。"))
     if task_state.revision_id != item.get_latest_revision().pk:
-        raise ValidationError("内容在提交后已被修改，请退回后重新提交。")
+        raise ValidationError(_("内容在提交后已被修改，请退回后重新提交。"))
     if action_name == "approve" and isinstance(task, ConfidentialityReviewTask):
         if not ScanRun.objects.filter(revision_id=task_state.revision_id).exists():
-            raise ValidationError("该版本尚未完成自动保密扫描。")
+            raise ValidationError(_("该版本尚未完成自动保密扫描。"))
         blocking = pending_flags(item, task_state.revision)
         undecided = blocking.filter(decision="").count()
         redact = blocking.filter(decision=ScanFlag.Decision.REDACT).count()
         if undecided:
-            raise ValidationError(f"还有 {undecided} 处扫描标记未作结论，不能通过。")
+            raise ValidationError(
+                _("还有 %(n)d 处扫描标记未作结论，不能通过。") % {"n": undecided}
+            )
         if redact:
-            raise ValidationError("有标记被认定须删改，请退回编辑修改。")
+            raise ValidationError(_("有标记被认定须删改，请退回编辑修改。"))

@@ -10,6 +10,7 @@ Each webhook channel gets at most one delivery per item and revision.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import time
 
@@ -22,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from dangjian.lib import outbound
@@ -36,7 +38,13 @@ from dangjian.publicity.models import (
     Release,
     Subscriber,
 )
-from dangjian.publicity.sources import Source, absolute, describe
+from dangjian.publicity.sources import (
+    Source,
+    absolute,
+    describe,
+    filter_still_public,
+    registered_sources,
+)
 
 CONFIRM_SALT = "dangjian.publicity.confirm"
 UNSUBSCRIBE_SALT = "dangjian.publicity.unsubscribe"
@@ -61,8 +69,8 @@ def payload_for(release: Release, event: str, channel: Channel) -> dict:
         "summary": release.summary,
         "url": share_url(release.url, channel.platform),
         "unit": (
-            {"id": release.unit_id, "name": release.unit.name}
-            if release.unit_id
+            {"id": release.unit.pk, "name": release.unit.name}
+            if release.unit is not None
             else None
         ),
         "column": release.column_name,
@@ -169,7 +177,7 @@ def _queue_deliveries(release: Release, event: str, revision_key: str) -> None:
             # A concurrent publish of the same revision already queued it.
             continue
     for delivery in created:
-        transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk))
+        transaction.on_commit(functools.partial(enqueue_delivery, delivery.pk))
 
 
 # --- Webhook delivery ----------------------------------------------------------
@@ -192,6 +200,7 @@ def enqueue_delivery(delivery_id: int, run_after: dt.datetime | None = None) -> 
     leaves a deferred retry to ``manage.py deliver_webhooks``, which sends
     every delivery that is due.
     """
+    # tasks.py imports this module: imported when a delivery is queued.
     from dangjian.publicity.tasks import deliver_webhook
 
     if run_after is None:
@@ -252,7 +261,7 @@ def do_attempt_delivery(delivery_id: int, *, now=None) -> Delivery | None:
             }
         )
         if not channel.is_active:
-            error = "渠道已停用"
+            error = _("渠道已停用")
         else:
             timeout = getattr(settings, "PUBLICITY_WEBHOOK_TIMEOUT", 10)
             status_code, body, error = _post(request, timeout)
@@ -331,14 +340,14 @@ def can_manage_channel(user, channel: Channel) -> bool:
 def do_retry_delivery(delivery: Delivery, *, acting_user) -> Delivery:
     """ "Retry now": a failed delivery gets another attempt straight away."""
     if not can_manage_channel(acting_user, delivery.channel):
-        raise PermissionDenied("只能重试本单位渠道的推送。")
+        raise PermissionDenied(_("只能重试本单位渠道的推送。"))
     with transaction.atomic():
         updated = Delivery.objects.filter(
             pk=delivery.pk,
             status__in=[Delivery.Status.RETRYING, Delivery.Status.FAILED],
         ).update(status=Delivery.Status.PENDING, next_attempt_at=timezone.now())
         if not updated:
-            raise ValidationError("该推送已送达或正在发送，无需重试。")
+            raise ValidationError(_("该推送已送达或正在发送，无需重试。"))
         log(
             instance=delivery,
             action="dangjian.publicity.retry",
@@ -361,13 +370,14 @@ def _from_token(token: str, salt: str, max_age=None) -> Subscriber:
     try:
         data = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
-        raise ValidationError("链接已过期，请重新订阅。") from None
+        raise ValidationError(_("链接已过期，请重新订阅。")) from None
     except signing.BadSignature:
-        raise ValidationError("链接无效，请检查是否完整复制。") from None
-    subscriber = Subscriber.objects.filter(pk=data.get("s"), email=data.get("e"))
-    subscriber = subscriber.first()
+        raise ValidationError(_("链接无效，请检查是否完整复制。")) from None
+    subscriber = Subscriber.objects.filter(
+        pk=data.get("s"), email=data.get("e")
+    ).first()
     if subscriber is None:
-        raise ValidationError("订阅不存在或已删除。")
+        raise ValidationError(_("订阅不存在或已删除。"))
     return subscriber
 
 
@@ -390,23 +400,23 @@ def check_subscribe(email: str, *, units=(), kinds=()) -> Subscriber:
     fresh confirmation link; nothing is sent until the link is opened.
     """
     email = (email or "").strip().lower()
-    errors = {}
+    errors: dict[str, str] = {}
     try:
         validate_email(email)
     except ValidationError:
-        errors["email"] = "请输入有效的邮箱地址。"
+        errors["email"] = _("请输入有效的邮箱地址。")
     unit_ids = sorted({int(u) for u in units})
     valid_units = list(Organisation.objects.filter(pk__in=unit_ids, is_active=True))
     if len(valid_units) != len(unit_ids):
-        errors["units"] = "所选单位不存在。"
+        errors["units"] = _("所选单位不存在。")
     kind_values = set(Release.Kind.values)
     kinds = sorted(set(kinds))
     if any(k not in kind_values for k in kinds):
-        errors["kinds"] = "所选栏目不存在。"
+        errors["kinds"] = _("所选栏目不存在。")
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        subscriber, _ = Subscriber.objects.select_for_update().get_or_create(
+        subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
             email=email
         )
         subscriber.kinds = kinds
@@ -423,7 +433,7 @@ def check_subscribe(email: str, *, units=(), kinds=()) -> Subscriber:
 def send_confirmation(subscriber: Subscriber) -> None:
     context = {"subscriber": subscriber, "confirm_url": confirm_url(subscriber)}
     message = EmailMultiAlternatives(
-        subject="请确认订阅党建云更新摘要",
+        subject=_("请确认订阅党建云更新摘要"),
         body=render_to_string("publicity/email/confirm.txt", context),
         to=[subscriber.email],
     )
@@ -434,7 +444,7 @@ def do_confirm_subscription(token: str) -> Subscriber:
     max_age = getattr(settings, "PUBLICITY_CONFIRM_MAX_AGE", 7 * 24 * 3600)
     subscriber = _from_token(token, CONFIRM_SALT, max_age=max_age)
     if subscriber.unsubscribed_at:
-        raise ValidationError("该邮箱已退订，请重新订阅。")
+        raise ValidationError(_("该邮箱已退订，请重新订阅。"))
     if subscriber.confirmed_at is None:
         now = timezone.now()
         subscriber.confirmed_at = now
@@ -453,8 +463,6 @@ def do_unsubscribe(token: str) -> Subscriber:
 
 
 def releases_for(subscriber: Subscriber, since, until) -> list[Release]:
-    from dangjian.publicity.sources import filter_still_public
-
     qs = (
         Release.objects.current()
         .filter(released_at__gt=since, released_at__lte=until)
@@ -498,7 +506,8 @@ def do_send_digest(subscriber: Subscriber, *, now=None) -> bool:
         "day": timezone.localdate(now),
     }
     message = EmailMultiAlternatives(
-        subject="党建云更新摘要（{}，{} 条）".format(context["day"], len(releases)),
+        subject=_("党建云更新摘要（%(day)s，%(n)d 条）")
+        % {"day": context["day"], "n": len(releases)},
         body=render_to_string("publicity/email/digest.txt", context),
         to=[subscriber.email],
         headers={
@@ -543,7 +552,6 @@ def do_backfill_releases() -> int:
     without publishing signals): no webhook is sent, feeds and digests pick
     the items up with their original release dates.
     """
-    from dangjian.publicity.sources import registered_sources
 
     candidates = [source.public() for source in registered_sources()]
     existing = set(Release.objects.values_list("kind", "object_id"))

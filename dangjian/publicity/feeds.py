@@ -61,7 +61,7 @@ class ReleaseFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Release):
-        return item.unit.name if item.unit_id else self.site_name()
+        return item.unit.name if item.unit is not None else self.site_name()
 
     def item_categories(self, item: Release):
         labels = [item.get_kind_display()]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dangjian.orgs.models import Organisation
+from dangjian.publicity.adapters import adapter_choices
 
 
 def new_secret() -> str:
@@ -24,8 +25,6 @@ def new_secret() -> str:
 
 
 def platform_choices():
-    from dangjian.publicity.adapters import adapter_choices
-
     return adapter_choices()
 
 
@@ -93,7 +92,8 @@ class Channel(models.Model):
 
     @property
     def unit_label(self) -> str:
-        return self.organisation.name if self.organisation_id else "全市"
+        organisation = self.organisation  # None without a query when unset
+        return organisation.name if organisation is not None else "全市"
 
     def feed_path(self) -> str:
         from django.urls import reverse
@@ -278,7 +278,7 @@ class Subscriber(models.Model):
     """Someone who gets the daily e-mail digest (double opt-in)."""
 
     email = models.EmailField(_("邮箱"), unique=True)
-    units = models.ManyToManyField(
+    units: models.ManyToManyField[Organisation, models.Model] = models.ManyToManyField(
         Organisation,
         blank=True,
         related_name="+",

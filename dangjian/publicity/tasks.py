@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from dangjian.publicity.actions import do_attempt_delivery, do_send_digests
+
 
 @task()
 def deliver_webhook(delivery_id: int) -> str:
-    from dangjian.publicity.actions import do_attempt_delivery
-
     delivery = do_attempt_delivery(delivery_id)
     return delivery.status if delivery is not None else "skipped"
 
@@ -16,6 +16,4 @@ def deliver_webhook(delivery_id: int) -> str:
 @task()
 def send_digests() -> int:
     """Mails every subscriber their digest; schedule it daily (see README)."""
-    from dangjian.publicity.actions import do_send_digests
-
     return do_send_digests()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 import segno
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -37,10 +38,10 @@ def feed_list(request):
     )
 
 
-def subscribe(request):
+def subscribe(request: HttpRequest) -> HttpResponse:
     """The digest sign-up form; a confirmation mail completes it (double opt-in)."""
-    errors: dict = {}
-    data = {"email": "", "units": [], "kinds": []}
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"email": "", "units": [], "kinds": []}
     if request.method == "POST":
         data = {
             "email": request.POST.get("email", "")[:254],

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from dangjian.disclosure import actions
-from dangjian.disclosure.models import DisclosureCategory, DisclosureItemPage
+from dangjian.disclosure.models import (
+    DisclosureCategory,
+    DisclosureIndexPage,
+    DisclosureItemPage,
+    DisclosureSectionPage,
+)
 from dangjian.portal.demo import ensure_home
+from dangjian.portal.models import HomePage
 from dangjian.test import BaseTestCase
 
 VALID_ID = "110101199003077571"
 
 
 class DisclosureTestCase(BaseTestCase):
+    home: HomePage
+    column: DisclosureIndexPage
+    section_a: DisclosureSectionPage
+    section_b: DisclosureSectionPage
+    category: DisclosureCategory
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()

@@ -44,8 +44,7 @@ class Receiver:
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}/hook"
+        return f"http://127.0.0.1:{self.server.server_port}/hook"
 
     def __enter__(self):
         self.thread.start()

@@ -16,7 +16,9 @@ class DigestTestCase(PublicityTestCase):
 
     def confirm_link(self, email) -> str:
         message = [m for m in mail.outbox if email in m.to][-1]
-        return re.search(r"http\S+/subscribe/confirm/\S+/", message.body).group(0)
+        found = re.search(r"http\S+/subscribe/confirm/\S+/", str(message.body))
+        assert found is not None, message.body
+        return found.group(0)
 
     def subscribe_and_confirm(self, email, **data):
         self.subscribe(email, **data)
