@@ -4,6 +4,7 @@ on a free port, warmed up before the load starts."""
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import time
@@ -15,6 +16,9 @@ LOG = Path("/tmp/dangjian-bench-server.log")
 
 
 def free_port() -> int:
+    """``BENCH_PORT`` when set (a session given its own ports), else any free one."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

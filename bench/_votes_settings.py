@@ -4,5 +4,5 @@ through X-Forwarded-For."""
 
 from dangjian.settings import *  # noqa: F403
 
-VOTING_TRUSTED_PROXIES = ["127.0.0.1/32"]
+DANGJIAN_TRUST_X_FORWARDED_FOR = True
 ALLOWED_HOSTS = ["*"]

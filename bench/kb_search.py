@@ -30,6 +30,11 @@
     .venv/bin/python bench/kb_search.py           # 100,000 entries
     .venv/bin/python bench/kb_search.py --quick   # 10,000 entries, shorter runs
 
+Each HTTP run also reads /healthz on the same server just before (the anchor:
+what the machine gives a plain Django view at that moment). ``BENCH_WORK``,
+``BENCH_REDIS_URL`` and ``BENCH_PORT`` choose another work folder, Redis
+database and port (a session benchmarking beside others).
+
 Prints tables, then one JSON line as the last line.
 """
 
@@ -49,8 +54,9 @@ import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / "var" / "bench" / "kb_search"
-REDIS_URL = "redis://127.0.0.1:6379/12"
+# Another session benchmarking at the same time sets its own.
+WORK = Path(os.environ.get("BENCH_WORK") or ROOT / "var" / "bench" / "kb_search")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
 sys.path.insert(0, str(ROOT))
 
 
@@ -408,6 +414,13 @@ end
 """
 
 
+HEALTHZ = r"""
+function start(args) req = wrk.format("GET", "/healthz") end
+function next_request() return req end
+function on_response(status, headers, body) count("status_" .. status) end
+"""
+
+
 def redis_available() -> bool:
     try:
         import redis
@@ -460,6 +473,10 @@ def http_run(queries, seconds, *, cached: bool, warm_seconds=0.0, clients=32):
                 seconds=warm_seconds,
                 args=(str(query_file),),
             )
+        # The anchor: /healthz (a SELECT 1 and a Redis PING through Django's
+        # whole cycle) on the same server just before, to read the load that
+        # other work puts on the machine.
+        healthz = run_wrk(port, HEALTHZ, clients=clients, seconds=3).per_second()
         result = run_wrk(
             port, script, clients=clients, seconds=seconds, args=(str(query_file),)
         )
@@ -476,6 +493,7 @@ def http_run(queries, seconds, *, cached: bool, warm_seconds=0.0, clients=32):
         "statuses": statuses,
         "errors": sum(v for k, v in statuses.items() if k != "200"),
         "redis": use_redis,
+        "healthz_rps": healthz,
     }
 
 
@@ -537,7 +555,8 @@ def main():
             f"{HTTP_SECONDS:.0f}s each, Redis {http['redis']}"
         )
         print(
-            f"{'run':<44}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}  statuses"
+            f"{'run':<44}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}"
+            f"{'/healthz':>9}  statuses"
         )
         for label, run in (
             ("every search computed (cache off)", uncached),
@@ -546,7 +565,8 @@ def main():
         ):
             print(
                 f"{label:<44}{run['requests']:>9}{run['rps']:>8.0f}"
-                f"{run['p50']:>8.1f}{run['p99']:>8.1f}  {run['statuses']}"
+                f"{run['p50']:>8.1f}{run['p99']:>8.1f}{run['healthz_rps']:>9.0f}"
+                f"  {run['statuses']}"
             )
 
     d = results["dangjian"]
@@ -566,6 +586,8 @@ def main():
         "http_fresh_p50_ms": round(fresh["p50"], 2) if fresh else None,
         "http_fresh_p99_ms": round(fresh["p99"], 2) if fresh else None,
         "http_fresh_rps": round(fresh["rps"], 1) if fresh else None,
+        "baseline_healthz_rps": round(http["healthz_rps"], 1) if http else None,
+        "uncached_healthz_rps": round(uncached["healthz_rps"], 1) if uncached else None,
         "hotline_mrr10": round(d["rel"][("hotline_kb_bj", "all")][0], 4),
         "hotline_recall10": round(d["rel"][("hotline_kb_bj", "all")][1], 4),
         "covid_mrr10": round(d["rel"][("policy_qa_covid", "all")][0], 4),

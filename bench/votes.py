@@ -6,7 +6,8 @@ exact reconciliation, and an in-process replay of a whole campaign.
     .venv/bin/python bench/votes.py --replay 7250000
 
 Uses PostgreSQL and Redis on 127.0.0.1 when they answer (its own database
-``dj_votes_bench`` and Redis database 14, both wiped), SQLite alone otherwise.
+``dj_votes_bench`` and Redis database 14, both wiped; ``BENCH_DB_NAME``,
+``BENCH_REDIS_URL`` and ``BENCH_PORT`` choose others), SQLite alone otherwise.
 Serves the app with granian (WSGI, 2 workers) on a free port; 64 clients on
 keep-alive connections send the mix the issue asks for: 80% valid votes,
 10% over the limit, 5% retries with the same idempotency key, 5% invalid.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import sys
@@ -29,7 +31,9 @@ from bench._server import fresh_environment, pg_and_redis_available, serving  # 
 from bench._wrk import WrkResult, run_wrk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# Another session benchmarking at the same time sets its own.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+DB_NAME = os.environ.get("BENCH_DB_NAME", "dj_votes_bench")
 CLIENTS = 64
 CANDIDATES = 20
 VOTES_PER_DAY = 10
@@ -282,7 +286,7 @@ def main():
     print(f"votes benchmark: {engine}; figures taken while other work loads the 2 CPUs")
     env = fresh_environment(
         settings="bench._votes_settings",
-        name="dj_votes_bench",
+        name=DB_NAME,
         redis_url=REDIS_URL,
         use_pg=use_pg,
     )
