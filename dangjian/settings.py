@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
+from typing import Any
 
 from dangjian.lib.env import (
     env,
@@ -80,6 +81,8 @@ MIDDLEWARE = [
     "dangjian.lib.headers.PrivateCacheMiddleware",
     "dangjian.lib.headers.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The admin's own views, kept to what the person may know of.
+    "dangjian.orgs.admin_guard.AdminReachMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes asks: turns a refused login into the lockout page.
@@ -182,7 +185,7 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # Uploads: names under a private prefix (documents/, study/, experts/, exports/)
 # go to the "private" store, the rest (Wagtail images) to the public MEDIA_ROOT.
 # See dangjian/lib/storage.py; nginx may serve MEDIA_ROOT only.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "dangjian.lib.storage.RoutedStorage"},
     "public": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {"BACKEND": "dangjian.lib.storage.PrivateStorage"},
@@ -346,7 +349,6 @@ EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
 
 # Votes (dangjian/voting)
-VOTING_TRUSTED_PROXIES = envlist("VOTING_TRUSTED_PROXIES", "")
 VOTING_HASH_KEY = envsecret("VOTING_HASH_KEY", "")  # falls back to SECRET_KEY
 VOTING_SMS_TEMPLATE = env(
     "VOTING_SMS_TEMPLATE", ""

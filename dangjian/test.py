@@ -13,14 +13,15 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import TestCase
+from django.test import TestCase, override_settings
 
 from dangjian.orgs.actions import do_grant_role
-from dangjian.orgs.models import Organisation, Role
+from dangjian.orgs.models import Organisation, Person, Role
 
 PASSWORD = "test-password"
 
@@ -105,7 +106,53 @@ def make_person(username: str, name: str = "", **flags):
     return person
 
 
+class PrivateFilesMixin:
+    """The test class's uploads (public media and private files) go to a
+    temporary folder of its own, removed after the class."""
+
+    _files_root: str
+    _media_root: str
+    _private_root: str
+
+    @classmethod
+    def setUpClass(cls):
+        cls._files_root = tempfile.mkdtemp(prefix="dj-files-")
+        cls._media_root = f"{cls._files_root}/media"
+        cls._private_root = f"{cls._files_root}/private"
+        cls._files_override = override_settings(
+            MEDIA_ROOT=Path(cls._media_root),
+            # Both names, as the apps read either.
+            DANGJIAN_PRIVATE_ROOT=cls._private_root,
+            DANGJIAN_PRIVATE_MEDIA_ROOT=cls._private_root,
+        )
+        cls._files_override.enable()
+        super().setUpClass()  # type: ignore[misc]
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()  # type: ignore[misc]
+        cls._files_override.disable()
+        shutil.rmtree(cls._files_root, ignore_errors=True)
+
+
 class CityMixin:
+    # Built once per test class by build_city (setUpTestData).
+    city: Organisation
+    unit_a: Organisation
+    branch_a1: Organisation
+    branch_a2: Organisation
+    unit_b: Organisation
+    branch_b1: Organisation
+    admin: Person
+    editor: Person
+    reviewer: Person
+    approver: Person
+    secretary: Person
+    member: Person
+    sibling: Person
+    outsider: Person
+    editor_b: Person
+
     @classmethod
     def build_city(cls):
         cls.city = Organisation.add_root(

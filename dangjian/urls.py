@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -13,7 +13,7 @@ handler403 = "dangjian.portal.views.permission_denied"
 handler404 = "dangjian.portal.views.page_not_found"
 handler500 = "dangjian.portal.views.server_error"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", portal_views.healthz, name="healthz"),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),

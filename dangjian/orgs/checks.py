@@ -27,6 +27,7 @@ def unit_fields(model) -> list[str]:
         if field.concrete
         and field.many_to_one
         and isinstance(field, models.ForeignKey)
+        and isinstance(field.related_model, type)
         and issubclass(field.related_model, Organisation)
     ]
 

@@ -4,7 +4,9 @@ Used when the real data sets (``../shared/data``) are not on the machine.
 The unit names are the generic names of a Chinese city's offices.
 """
 
-BUILTIN_UNITS = [
+from typing import Any
+
+BUILTIN_UNITS: list[dict[str, Any]] = [
     {
         "name": "中共示范市委",
         "kind": "committee",

@@ -22,7 +22,8 @@ class OrganisationQuerySet(MP_NodeQuerySet):
         return self.filter(maintains_kb=True)
 
 
-class OrganisationManager(MP_NodeManager.from_queryset(OrganisationQuerySet)):
+# django-stubs cannot follow a manager built by from_queryset() as a base.
+class OrganisationManager(MP_NodeManager.from_queryset(OrganisationQuerySet)):  # type: ignore[misc]
     def get_queryset(self):
         return OrganisationQuerySet(self.model).order_by("path")
 
@@ -40,11 +41,21 @@ class Organisation(MP_Node):
         PUBLIC_SERVICE = "public_service", _("公共服务单位")
         BRANCH = "branch", _("党支部")
 
-    name = models.CharField(_("名称"), max_length=100, unique=True)
-    short_name = models.CharField(_("简称"), max_length=40, blank=True)
-    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices)
-    maintains_kb = models.BooleanField(_("维护12345知识库"), default=False)
-    is_active = models.BooleanField(_("启用"), default=True)
+    name: models.CharField[str, str] = models.CharField(
+        _("名称"), max_length=100, unique=True
+    )
+    short_name: models.CharField[str, str] = models.CharField(
+        _("简称"), max_length=40, blank=True
+    )
+    kind: models.CharField[str, str] = models.CharField(
+        _("类型"), max_length=32, choices=Kind.choices
+    )
+    maintains_kb: models.BooleanField[bool, bool] = models.BooleanField(
+        _("维护12345知识库"), default=False
+    )
+    is_active: models.BooleanField[bool, bool] = models.BooleanField(
+        _("启用"), default=True
+    )
 
     # No node_order_by: children keep the order they were added in (the
     # official order of units.json), and paths never shift under a new sibling.
@@ -69,7 +80,7 @@ class Organisation(MP_Node):
         return self.get_ancestors().units().last() or self
 
 
-class Person(AbstractUser):
+class Person(AbstractUser):  # type: ignore[django-manager-missing]
     """A member of the platform: cadre, party member, community worker, or admin.
 
     Chinese names are kept whole in ``name``; ``first_name`` and ``last_name``

@@ -206,6 +206,22 @@ def register_choice_scope(model: type[Model], scope: ChoiceScope) -> None:
     _choice_scopes[model] = scope
 
 
+def choosable_pages(user, pages: QuerySet) -> QuerySet:
+    """Narrows a queryset of pages of any type (a page chooser's) by the choice
+    scope of every page model that declared one. A page model's scope must
+    therefore accept a queryset of ``Page`` and leave other types alone."""
+    from wagtail.models import Page
+
+    if user is None:
+        return pages.none()
+    if getattr(user, "is_superuser", False):
+        return pages
+    for model, scope in _choice_scopes.items():
+        if issubclass(model, Page):
+            pages = scope(user, pages)
+    return pages
+
+
 def choosable(user, queryset: QuerySet) -> QuerySet:
     """Narrows a queryset of choices to the rows the person may pick."""
     if user is None:
@@ -334,6 +350,7 @@ def _with_unit_scope(viewset_class: type) -> type:
 
 
 class UnitScopedViewSetMixin:
+    model: type[Model] | str  # set by the viewset it is mixed into
     """Scopes every view of a ModelViewSet, SnippetViewSet or ChooserViewSet
     (and a snippet's chooser) to the person's units.
 

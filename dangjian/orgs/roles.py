@@ -100,7 +100,41 @@ def ensure_role_group(
         wanted = _permission_ids(ROLE_MODEL_PERMISSIONS.get(role, set()))
     if set(group.permissions.values_list("pk", flat=True)) != wanted:
         group.permissions.set(wanted)
+    _grant_collections(group, wanted)
     return group
+
+
+def _grant_collections(group: Group, permission_ids: set[int]) -> None:
+    """Documents and images are permitted per collection in Wagtail, not by
+    the model permission alone: the group's document and image permissions
+    hold on the root collection too, so editors can upload and choose files.
+    Which files a chooser lists is narrowed by ``admin_guard``'s scope."""
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    root = Collection.get_first_root_node()
+    if root is None:
+        return
+    wanted = set(
+        Permission.objects.filter(
+            pk__in=permission_ids,
+            content_type__app_label__in=("wagtaildocs", "wagtailimages"),
+        ).values_list("pk", flat=True)
+    )
+    held = set(
+        GroupCollectionPermission.objects.filter(
+            group=group, collection=root
+        ).values_list("permission_id", flat=True)
+    )
+    GroupCollectionPermission.objects.bulk_create(
+        [
+            GroupCollectionPermission(group=group, collection=root, permission_id=pk)
+            for pk in wanted - held
+        ]
+    )
+    if held - wanted:
+        GroupCollectionPermission.objects.filter(
+            group=group, collection=root, permission_id__in=held - wanted
+        ).delete()
 
 
 def grant_unit_pages(organisation: Organisation, page) -> None:

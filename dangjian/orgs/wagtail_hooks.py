@@ -1,8 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from dangjian.orgs import admin_guard
+from dangjian.orgs.permissions import choosable, choosable_pages
 from dangjian.orgs.views_admin import OrgsViewSetGroup
 from dangjian.orgs.views_axes import register_lockout_urls  # noqa: F401 (its hooks)
+
+admin_guard.register_document_scope()
 
 
 @hooks.register("register_admin_viewset")
@@ -14,3 +18,20 @@ def register_orgs_viewsets():
 def register_orgs_log_actions(actions):
     actions.register_action("dangjian.role.grant", _("授予角色"), _("授予角色"))
     actions.register_action("dangjian.role.revoke", _("撤销角色"), _("撤销角色"))
+
+
+@hooks.register("construct_page_chooser_queryset")
+def narrow_page_chooser(pages, request):
+    """Every page chooser (browse and search) offers only the pages each page
+    model's choice scope lets the person pick (``register_choice_scope``)."""
+    return choosable_pages(request.user, pages)
+
+
+@hooks.register("construct_document_chooser_queryset")
+def narrow_document_chooser(documents, request):
+    return choosable(request.user, documents)
+
+
+# After wagtail.documents' own registration, which it replaces.
+hooks.register("construct_admin_api", admin_guard.scoped_documents_api, order=100)
+hooks.register("construct_reports_menu", admin_guard.hide_site_wide_reports)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def snapshot() -> dict:
     """Row counts of every table plus the fields the loader writes."""
-    counts = {
+    counts: dict[str, object] = {
         model._meta.label: model._default_manager.count()
         for model in apps.get_models()
         if not model._meta.proxy

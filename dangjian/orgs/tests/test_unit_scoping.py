@@ -75,7 +75,7 @@ def _fixtures(case) -> dict[str, object]:
         "disclosure.ReleasePlan": ReleasePlan.objects.create(
             organisation=unit,
             title=f"{SENTINEL}计划",
-            category=DisclosureCategory.objects.first(),
+            category=DisclosureCategory.objects.all()[0],
             frequency=ReleasePlan.Frequency.MONTHLY,
             owner=case.secretary,
         ),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -101,6 +102,9 @@ def _document(title: str, name: str, content: str) -> Document:
 
 class SweepCity(CityMixin):
     """Builds everything the sweep needs; call ``build_sweep_city`` once per class."""
+
+    documents: list[Any]
+    expert_attachment: Any
 
     @classmethod
     def build_sweep_city(cls):
