@@ -11,7 +11,7 @@ WORKERS ?= 2
 PG_URL ?= postgres://postgres@127.0.0.1:5432/dangjian_ci_$(shell date +%s)_$$$$
 PG_REDIS_URL ?= redis://127.0.0.1:6379/9
 
-.PHONY: run serve venv migrate demo test test-pg lint format bench clean
+.PHONY: run serve venv migrate demo test test-pg lint typecheck format bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ test-pg: venv
 lint: venv
 	$(VENV)/bin/ruff check dangjian bench
 	$(VENV)/bin/ruff format --check dangjian bench
+
+# mypy with django-stubs (mypy.ini: the foundation strict, the rest checked).
+# Offline; its cache lives in .venv/mypy_cache.
+typecheck: venv
+	$(VENV)/bin/mypy dangjian
 
 format: venv
 	$(VENV)/bin/ruff check --fix dangjian bench

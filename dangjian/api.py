@@ -7,8 +7,11 @@ operation each error status it can answer.
 
 from __future__ import annotations
 
-from django.urls import URLPattern, re_path
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from dangjian.disclosure.api import router as disclosure_router
 from dangjian.experts.api import router as experts_router
@@ -26,13 +29,18 @@ class DangjianAPI(NinjaAPI):
     def set_default_exception_handlers(self) -> None:
         api_errors.install(self)
 
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+    def get_openapi_schema(
+        self,
+        *,
+        path_prefix: str | None = None,
+        path_params: dict[str, Any] | None = None,
+    ) -> OpenAPISchema:
         schema = super().get_openapi_schema(
             path_prefix=path_prefix, path_params=path_params
         )
         return api_errors.document_errors(schema)
 
-    def _get_urls(self):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
         for pattern in urls:
             if isinstance(pattern, URLPattern):

@@ -18,7 +18,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.exceptions import (
     PermissionDenied,
@@ -28,7 +30,16 @@ from django.core.exceptions import (
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.signals import got_request_exception
 from django.db import DataError
-from django.http import Http404, HttpResponseNotAllowed, JsonResponse
+from django.forms.utils import ErrorDict
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+)
+from django.http.response import HttpResponseBase
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Schema
@@ -38,9 +49,17 @@ from pydantic import ConfigDict, Field
 
 from dangjian.lib.text import find_control_chars, has_control_chars
 
+if TYPE_CHECKING:
+    from ninja import NinjaAPI
+
 logger = logging.getLogger("django.request")
 
 CJK = re.compile(r"[\u3400-\u9fff]")
+
+#: One item of ``errors``: ``{"field", "message", "code"}``.
+FieldErrorDict = dict[str, str]
+#: A location in the request: ``("query", "limit")``, ``("body", "payload", 0)``.
+Loc = tuple[str | int, ...]
 
 
 class FieldError(Schema):
@@ -116,16 +135,16 @@ class ApiError(Exception):
         code: str,
         detail: str,
         *,
-        errors: list[dict] | None = None,
-        headers: dict | None = None,
-        **extra,
-    ):
+        errors: list[FieldErrorDict] | None = None,
+        headers: Mapping[str, str] | None = None,
+        **extra: object,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.code = code
         self.detail = detail
         self.errors = errors
-        self.headers = headers or {}
+        self.headers = dict(headers or {})
         self.extra = extra
 
 
@@ -134,12 +153,12 @@ def error_response(
     code: str,
     detail: str,
     *,
-    errors: list[dict] | None = None,
-    headers: dict | None = None,
-    **extra,
+    errors: list[FieldErrorDict] | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: object,
 ) -> JsonResponse:
     """The contract's body as a response, for a view that answers an error itself."""
-    body = {"code": code, "detail": str(detail)}
+    body: dict[str, object] = {"code": code, "detail": str(detail)}
     if errors is not None:
         body["errors"] = errors
     body.update(extra)
@@ -161,7 +180,9 @@ def chinese_or(text: str, default: str) -> str:
 # --- Field errors ------------------------------------------------------------
 
 
-def field_errors_from_django(error) -> list[dict]:
+def field_errors_from_django(
+    error: DjangoValidationError | ErrorDict,
+) -> list[FieldErrorDict]:
     """The ``errors`` list of a Django ValidationError or a form's errors."""
     if hasattr(error, "get_json_data"):  # form.errors
         return [
@@ -186,9 +207,9 @@ def field_errors_from_django(error) -> list[dict]:
     ]
 
 
-def _pydantic_message(item: dict) -> str:
+def _pydantic_message(item: Mapping[str, Any]) -> str:
     """A Chinese message for one pydantic error (its ``type`` and ``ctx``)."""
-    kind = item.get("type", "")
+    kind: str = item.get("type", "")
     ctx = item.get("ctx") or {}
     if kind == "missing":
         return _("必填")
@@ -239,7 +260,7 @@ def _pydantic_message(item: dict) -> str:
     return _("取值无效")
 
 
-def _field_name(loc) -> str:
+def _field_name(loc: Sequence[str | int]) -> str:
     """``("query", "limit")`` → ``limit``; ``("body", "payload", "rating")``
     → ``rating`` (the body parameter's own name says nothing to a client)."""
     parts = [str(p) for p in loc[1:]]
@@ -248,7 +269,9 @@ def _field_name(loc) -> str:
     return ".".join(parts) or str(loc[0] if loc else "")
 
 
-def field_errors_from_pydantic(items: list[dict]) -> list[dict]:
+def field_errors_from_pydantic(
+    items: Sequence[Mapping[str, Any]],
+) -> list[FieldErrorDict]:
     return [
         {
             "field": _field_name(item.get("loc", ())),
@@ -259,7 +282,9 @@ def field_errors_from_pydantic(items: list[dict]) -> list[dict]:
     ]
 
 
-def invalid_response(items: list[dict], code: str = "invalid") -> JsonResponse:
+def invalid_response(
+    items: list[FieldErrorDict], code: str = "invalid"
+) -> JsonResponse:
     """422 with the fields in error named, in Chinese."""
     shown = [
         f"{e['field']}：{e['message']}" if e["field"] else e["message"]
@@ -277,12 +302,12 @@ def invalid_response(items: list[dict], code: str = "invalid") -> JsonResponse:
 class ControlCharacters(Exception):
     """A string input holds a control character (NUL among them)."""
 
-    def __init__(self, loc: tuple):
+    def __init__(self, loc: Loc) -> None:
         super().__init__(loc)
         self.loc = loc
 
 
-def control_chars_response(loc: tuple) -> JsonResponse:
+def control_chars_response(loc: Loc) -> JsonResponse:
     message = _("含有不可见的控制字符（如 NUL），请删除后重试")
     return invalid_response(
         [{"field": _field_name(loc), "message": message, "code": "control_characters"}],
@@ -294,14 +319,19 @@ class CleanParser(Parser):
     """Ninja's JSON parser, refusing control characters in every string of
     the query, the form and the body, so that none reaches a model or a log."""
 
-    def parse_body(self, request):
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = json.loads(request.body)
         where = find_control_chars(data)
         if where is not None:
             raise ControlCharacters(("body", "payload", *where))
-        return data
+        return cast(dict[str, Any], data)  # as ninja's own parser
 
-    def parse_querydict(self, data, list_fields, request):
+    def parse_querydict(
+        self,
+        data: MultiValueDict[str, Any],
+        list_fields: list[str],
+        request: HttpRequest,
+    ) -> dict[str, Any]:
         for key, values in data.lists():
             if has_control_chars(key):
                 raise ControlCharacters(("query", key))
@@ -314,7 +344,7 @@ class CleanParser(Parser):
 # --- Handlers -------------------------------------------------------------------
 
 
-def _api_error(request, exc: ApiError):
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return error_response(
         exc.status,
         exc.code,
@@ -325,11 +355,13 @@ def _api_error(request, exc: ApiError):
     )
 
 
-def _validation_error(request, exc: ValidationError):
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return invalid_response(field_errors_from_pydantic(exc.errors))
 
 
-def _django_validation_error(request, exc: DjangoValidationError):
+def _django_validation_error(
+    request: HttpRequest, exc: DjangoValidationError
+) -> HttpResponse:
     items = field_errors_from_django(exc)
     return error_response(
         422,
@@ -339,7 +371,7 @@ def _django_validation_error(request, exc: DjangoValidationError):
     )
 
 
-def _http_error(request, exc: HttpError):
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if isinstance(cause, ControlCharacters):
         return control_chars_response(cause.loc)
@@ -367,25 +399,25 @@ def _http_error(request, exc: HttpError):
     )
 
 
-def _too_big(request, exc):
+def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(
         400, "too_large", _("提交的内容过大，请减少内容或分批提交后重试")
     )
 
 
-def _not_found(request, exc):
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(404, "not_found", chinese_or(str(exc), status_detail(404)))
 
 
-def _permission_denied(request, exc):
+def _permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(403, "forbidden", chinese_or(str(exc), status_detail(403)))
 
 
-def _control_chars(request, exc: ControlCharacters):
+def _control_chars(request: HttpRequest, exc: ControlCharacters) -> HttpResponse:
     return control_chars_response(exc.loc)
 
 
-def _out_of_range(request, exc):
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
     # A number too large for the database (SQLite raises OverflowError), or a
     # value the database refuses (PostgreSQL: DataError).
     return error_response(
@@ -393,7 +425,7 @@ def _out_of_range(request, exc):
     )
 
 
-def _suspicious(request, exc):
+def _suspicious(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(400, "bad_request", status_detail(400))
 
 
@@ -401,7 +433,7 @@ def server_error_response() -> JsonResponse:
     return error_response(500, "server_error", status_detail(500))
 
 
-def _server_error(request, exc):
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     # What Django does for an uncaught exception (log it, tell receivers such
     # as the test client), answered in the contract, without internals.
     logger.error(
@@ -414,9 +446,11 @@ def _server_error(request, exc):
     return server_error_response()
 
 
-def install(api) -> None:
-    """Sets the contract's exception handlers on `api` (a NinjaAPI)."""
-    for exc_class, handler in (
+def install(api: NinjaAPI) -> None:
+    """Sets the contract's exception handlers on `api`."""
+    # ninja types a handler's argument as "the exception or its class"; it is
+    # always given the instance, so the handlers take the instance.
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
         (Exception, _server_error),
         (ApiError, _api_error),
         (ValidationError, _validation_error),
@@ -429,17 +463,21 @@ def install(api) -> None:
         (ControlCharacters, _control_chars),
         (OverflowError, _out_of_range),
         (DataError, _out_of_range),
-    ):
+    ]
+    for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)
 
 
-def wrap_view(view):
+View = Callable[..., HttpResponseBase]
+
+
+def wrap_view(view: View) -> View:
     """An API view in the contract's clothes: a method the path does not take
     answers 405 in the contract, and a path parameter holding a control
     character answers 422 before any operation sees it."""
 
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         for name, value in kwargs.items():
             if isinstance(value, str) and has_control_chars(value):
                 return control_chars_response(("path", name))
@@ -458,7 +496,7 @@ def wrap_view(view):
 
 
 @csrf_exempt
-def not_found_view(request, *args, **kwargs):
+def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Every address under /api/ that no operation has."""
     return error_response(404, "not_found", status_detail(404))
 
@@ -469,7 +507,7 @@ ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
 
-def statuses_every_operation_may_answer(operation: dict) -> set[int]:
+def statuses_every_operation_may_answer(operation: Mapping[str, Any]) -> set[int]:
     """The error statuses an operation answers whatever its code does:
 
     * 401: a bad bearer token is refused on every path (BearerTokenMiddleware);
@@ -492,7 +530,10 @@ def statuses_every_operation_may_answer(operation: dict) -> set[int]:
     return statuses
 
 
-def document_errors(schema: dict) -> dict:
+Schema_ = TypeVar("Schema_", bound=dict[str, Any])
+
+
+def document_errors(schema: Schema_) -> Schema_:
     """Writes the contract into an OpenAPI document: the ErrorOut schema and,
     for every operation, every error status it can answer with that schema."""
     components = schema.setdefault("components", {})

@@ -13,9 +13,10 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     """The address the request came from, as a normalised string ("" if unknown)."""
     address = request.META.get("REMOTE_ADDR", "")
     if getattr(settings, "DANGJIAN_TRUST_X_FORWARDED_FOR", False):

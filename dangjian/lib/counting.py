@@ -27,16 +27,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from dangjian.lib.clientaddr import client_ip
 from dangjian.lib.redis import redis_client
-from dangjian.lib.writebehind import WriteBehind
+from dangjian.lib.writebehind import Row, WriteBehind
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +60,20 @@ class Channel:
     values = (WECHAT, WEIBO, SEARCH, INTERNAL, DIRECT, OTHER)
 
 
+class CountWriter(Protocol):
+    """Adds a batch of counts (views per key, visitor hashes per key)."""
+
+    def __call__(
+        self, counts: dict[str, int], *, seen: dict[str, set[str]]
+    ) -> None: ...
+
+
 # Whoever stores the counts (the stats app, at start-up) sets the writer:
 # ``writer(counts, seen=…)`` (see ``dangjian.stats.counting.apply_counts``).
-_writer = None
+_writer: CountWriter | None = None
 
 
-def set_writer(writer) -> None:
+def set_writer(writer: CountWriter) -> None:
     """Sets the function that adds a batch of counts to the database."""
     global _writer
     _writer = writer
@@ -97,14 +109,14 @@ WEIBO_HOSTS = ("weibo.com", "weibo.cn", "t.cn")
 
 
 def counting_enabled() -> bool:
-    return getattr(settings, "DANGJIAN_VIEW_COUNTING", True)
+    return bool(getattr(settings, "DANGJIAN_VIEW_COUNTING", True))
 
 
-def _host_in(host: str, suffixes) -> bool:
+def _host_in(host: str, suffixes: Iterable[str]) -> bool:
     return any(host == s or host.endswith("." + s) for s in suffixes)
 
 
-def channel_of(request) -> str:
+def channel_of(request: HttpRequest) -> str:
     """The channel a visit came through: the share parameter ``?from=`` first,
     then the referrer, then the in-app browser's user agent."""
     shared = request.GET.get("from", "").strip().lower()
@@ -133,7 +145,7 @@ def channel_of(request) -> str:
     return Channel.DIRECT
 
 
-def visitor_hash(request, day: dt.date) -> str:
+def visitor_hash(request: HttpRequest, day: dt.date) -> str:
     """A daily keyed hash standing for the visitor; the IP is never kept."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
@@ -158,7 +170,7 @@ def parse_key(key: str) -> tuple[int, int, dt.date, str]:
     return int(ct), int(obj), dt.date.fromisoformat(day), channel
 
 
-def count_view(request, obj) -> None:
+def count_view(request: HttpRequest, obj: models.Model | None) -> None:
     """Counts one view of ``obj`` by this request's visitor. Call it only for
     an answer the visitor was allowed to see (a 200). Never raises."""
     if not counting_enabled() or obj is None or obj.pk is None:
@@ -176,7 +188,7 @@ def count_view(request, obj) -> None:
 # The buffer ---------------------------------------------------------------------
 
 
-def _write_views(rows: list) -> None:
+def _write_views(rows: list[Row]) -> None:
     """Adds a batch of ``[key, visitor]`` rows to the daily counts."""
     counts: dict[str, int] = defaultdict(int)
     seen: dict[str, set[str]] = defaultdict(set)

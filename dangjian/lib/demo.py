@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import importlib
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
+from typing import Any, Literal
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.conf import settings
 from django.db import transaction
 
@@ -23,11 +26,11 @@ DEMO_PASSWORD = "dangjian-demo"
 @dataclass
 class DemoContext:
     data_dir: Path | None
-    write: callable
+    write: Callable[[str], object]
     logins: list[tuple[str, str]] = field(default_factory=list)
     # Filled by the orgs loader; later loaders use them.
-    people: dict = field(default_factory=dict)
-    units: dict = field(default_factory=dict)
+    people: dict[str, Any] = field(default_factory=dict)
+    units: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_real_data(self) -> bool:
@@ -45,7 +48,7 @@ def find_data_dir() -> Path | None:
     return path if (path / "city" / "units.json").exists() else None
 
 
-def demo_modules():
+def demo_modules() -> Iterator[tuple[AppConfig, ModuleType]]:
     for config in apps.get_app_configs():
         if not config.name.startswith("dangjian."):
             continue
@@ -58,7 +61,10 @@ def demo_modules():
         yield config, module
 
 
-def load_demo(write=print, data_dir: Path | None | str = "auto") -> DemoContext:
+def load_demo(
+    write: Callable[[str], object] = print,
+    data_dir: Path | None | Literal["auto"] = "auto",
+) -> DemoContext:
     ctx = DemoContext(
         data_dir=find_data_dir() if data_dir == "auto" else data_dir, write=write
     )

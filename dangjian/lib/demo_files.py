@@ -10,8 +10,12 @@ Chinese prints without shipping a font file.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
+
+if TYPE_CHECKING:
+    from wagtail.documents.models import AbstractDocument
 
 FONT = "STSong-Light"
 
@@ -54,7 +58,7 @@ def demo_pdf(title: str, paragraphs: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def demo_document(title: str, filename: str, paragraphs: list[str]):
+def demo_document(title: str, filename: str, paragraphs: list[str]) -> AbstractDocument:
     """A Wagtail document holding :func:`demo_pdf`, saved like an upload."""
     from wagtail.documents import get_document_model
 

@@ -3,8 +3,14 @@ the audience of their pages (disclosure items, study materials)."""
 
 from __future__ import annotations
 
+from typing import Any
 
-def pages_using_document(document, attachment_model, page_model) -> set[int]:
+from django.db import models
+
+
+def pages_using_document(
+    document: Any, attachment_model: type[models.Model], page_model: type[models.Model]
+) -> set[int]:
     """Ids of ``page_model`` pages that attach ``document`` (rows of
     ``attachment_model``, with ``page`` and ``document`` fields) or link to it
     in a body or a draft not yet saved as rows (Wagtail's reference index)."""
@@ -12,7 +18,7 @@ def pages_using_document(document, attachment_model, page_model) -> set[int]:
     from wagtail.models import ReferenceIndex
 
     page_ids = set(
-        attachment_model.objects.filter(document=document).values_list(
+        attachment_model._default_manager.filter(document=document).values_list(
             "page_id", flat=True
         )
     )

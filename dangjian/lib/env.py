@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -59,7 +60,7 @@ def envsecret(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def envdatabase(name: str, default: str) -> dict:
+def envdatabase(name: str, default: str) -> dict[str, Any]:
     """Parses a database URL such as postgres://user@host:5432/db."""
     import dj_database_url
 
@@ -79,7 +80,7 @@ def envdatabase(name: str, default: str) -> dict:
         ) from None
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} does not name a database: {url!r}")
-    return config
+    return dict(config)
 
 
 def envredis(name: str) -> str:

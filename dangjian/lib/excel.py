@@ -13,6 +13,7 @@ import datetime
 import decimal
 import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -26,10 +27,11 @@ PLAIN_TYPES = (int, float, decimal.Decimal, datetime.date, datetime.time, bool)
 
 
 class Sheet:
-    def __init__(self, sheet):
+    def __init__(self, sheet: Any) -> None:
+        # An openpyxl write-only worksheet (openpyxl ships no types).
         self._sheet = sheet
 
-    def _cell(self, value, font: Font | None = None):
+    def _cell(self, value: object, font: Font | None = None) -> Any:
         if value is None or isinstance(value, PLAIN_TYPES):
             cell = WriteOnlyCell(self._sheet, value=value)
         else:
@@ -41,15 +43,15 @@ class Sheet:
             cell.font = font
         return cell
 
-    def append(self, values: Iterable = ()) -> None:
+    def append(self, values: Iterable[object] = ()) -> None:
         self._sheet.append([self._cell(v) for v in values])
 
-    def heading(self, values: Iterable, *, size: int | None = None) -> None:
+    def heading(self, values: Iterable[object], *, size: int | None = None) -> None:
         """A bold line (column labels, or a title when ``size`` is given)."""
         font = Font(bold=True, size=size) if size else Font(bold=True)
         self._sheet.append([self._cell(v, font) for v in values])
 
-    def extend(self, rows: Iterable[Iterable]) -> None:
+    def extend(self, rows: Iterable[Iterable[object]]) -> None:
         for row in rows:
             self.append(row)
 
@@ -61,7 +63,7 @@ class ExcelWriter:
     as a write-only workbook requires.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._book = Workbook(write_only=True)
 
     def sheet(
@@ -105,7 +107,7 @@ class ExcelWriter:
 def xlsx_bytes(
     title: str,
     columns: Sequence[str],
-    rows: Iterable[Iterable],
+    rows: Iterable[Iterable[object]],
     *,
     title_line: str | None = None,
 ) -> bytes:

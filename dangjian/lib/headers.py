@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control
 
 
@@ -19,19 +23,21 @@ class PrivateCacheMiddleware:
     are left alone, so they stay cacheable.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.process_response(request, self.get_response(request))
 
-    def process_response(self, request, response):
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
         if self.is_personal(request) and not self.is_public(response):
             patch_cache_control(response, private=True, no_store=True)
         return response
 
     @staticmethod
-    def is_personal(request) -> bool:
+    def is_personal(request: HttpRequest) -> bool:
         if getattr(request, "api_token", None) is not None:
             return True
         session = getattr(request, "session", None)
@@ -40,7 +46,7 @@ class PrivateCacheMiddleware:
         return bool(session is not None and session.accessed and not session.is_empty())
 
     @staticmethod
-    def is_public(response) -> bool:
+    def is_public(response: HttpResponseBase) -> bool:
         directives = response.get("Cache-Control", "").lower()
         return "public" in {d.split("=")[0].strip() for d in directives.split(",")}
 
@@ -56,7 +62,12 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     policy would still break.
     """
 
-    def get_policy_parts(self, request, response, report_only=False) -> PolicyParts:
+    def get_policy_parts(
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase,
+        report_only: bool = False,
+    ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only)
         if parts.config is None and request.path_info.startswith(
             getattr(settings, "DANGJIAN_ADMIN_PREFIX", "/admin/")

@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import cast
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import get_resolver
 from django.utils.translation import gettext as _
@@ -12,7 +17,7 @@ from dangjian.lib.text import has_control_chars
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _holds_control_chars(querydict) -> bool:
+def _holds_control_chars(querydict: QueryDict) -> bool:
     for key, values in querydict.lists():
         if has_control_chars(key):
             return True
@@ -32,10 +37,10 @@ class EdgeInputMiddleware:
     refuses to compare such a number, and no row has such an id.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not request.path.startswith("/api/") and self._refused(request):
             # Rendered without a request context: the request is what is wrong.
             return render(
@@ -51,17 +56,23 @@ class EdgeInputMiddleware:
         return self.get_response(request)
 
     @staticmethod
-    def _refused(request) -> bool:
+    def _refused(request: HttpRequest) -> bool:
         if has_control_chars(request.path) or _holds_control_chars(request.GET):
             return True
         if request.method == "POST" and request.content_type in FORM_TYPES:
             return _holds_control_chars(request.POST)
         return False
 
-    def process_exception(self, request, exception):
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
         if isinstance(exception, OverflowError) and not request.path.startswith(
             "/api/"
         ):
-            callback = get_resolver().resolve_error_handler(404)
+            # The 404 handler takes the exception too; the stub leaves it out.
+            callback = cast(
+                Callable[[HttpRequest, Exception], HttpResponse],
+                get_resolver().resolve_error_handler(404),
+            )
             return callback(request, exception)
         return None

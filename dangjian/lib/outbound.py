@@ -18,6 +18,9 @@ import ipaddress
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
+from email.message import Message
+from typing import IO
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -89,7 +92,7 @@ def check_outbound_url(url: str) -> None:
             _("无法解析主机名 %(host)s。") % {"host": parts.hostname}
         ) from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if not is_public_address(address):
             raise UnsafeURL(
                 _("%(host)s 指向内网或保留地址（%(address)s），不能作为推送地址。")
@@ -98,7 +101,15 @@ def check_outbound_url(url: str) -> None:
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: Message,
+        newurl: str,
+    ) -> urllib.request.Request | None:
         return None  # the 3xx answer itself is returned as an HTTPError
 
 
@@ -109,7 +120,7 @@ def send(
     url: str,
     *,
     body: bytes,
-    headers: dict,
+    headers: Mapping[str, str],
     method: str = "POST",
     timeout: float = 10,
     limit: int = 4096,
@@ -120,7 +131,9 @@ def send(
         check_outbound_url(url)
     except UnsafeURL as exc:
         return None, b"", f"UnsafeURL: {exc}"
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
+    request = urllib.request.Request(
+        url, data=body, headers=dict(headers), method=method
+    )
     try:
         with _opener.open(request, timeout=timeout) as response:
             return response.status, response.read(limit), ""

@@ -32,17 +32,17 @@ QUIZ_RESULTS = "dangjian_quiz_results"
 MY_PAGE_PANELS = "dangjian_my_page_panels"
 
 
-def registered(hook_name: str) -> list:
+def registered(hook_name: str) -> list[Any]:
     """Every object registered under a hook whose functions return lists."""
     from wagtail import hooks
 
-    found: list = []
+    found: list[Any] = []
     for fn in hooks.get_hooks(hook_name):
         found.extend(fn() or ())
     return found
 
 
-def provided(hook_name: str):
+def provided(hook_name: str) -> Any:
     """The one object registered under a hook, or None when no app provides it."""
     from wagtail import hooks
 

@@ -20,10 +20,15 @@ import logging
 import math
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from django.core.cache import cache
 
 from dangjian.lib.redis import redis_client
+
+if TYPE_CHECKING:
+    from redis import Redis
+    from redis.commands.core import Script
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +53,11 @@ redis.call('PEXPIRE', KEYS[1], math.ceil(limit * per * 1000) + 1000)
 return allowed
 """
 
-_scripts: dict[int, object] = {}
+_scripts: dict[int, Script] = {}
 _local_lock = threading.Lock()
 
 
-def _take_redis(client, bucket: str, limit: int, per: float, now: float) -> bool:
+def _take_redis(client: Redis, bucket: str, limit: int, per: float, now: float) -> bool:
     script = _scripts.get(id(client))
     if script is None:
         script = _scripts[id(client)] = client.register_script(_TAKE)

@@ -7,14 +7,18 @@ callers then fall back to the database."""
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-_clients: dict[str, object] = {}
+if TYPE_CHECKING:
+    from redis import Redis
+
+_clients: dict[str, Redis] = {}
 _lock = threading.Lock()
 
 
-def redis_client():
+def redis_client() -> Redis | None:
     """The shared Redis client, or None when REDIS_URL is not set."""
     url = getattr(settings, "REDIS_URL", "")
     if not url:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def home_page():
+if TYPE_CHECKING:
+    from wagtail.models import Page
+
+
+def home_page() -> Page | None:
     """The root page of Wagtail's default Site (the portal's home page), or
     None when there is no default site or its root is still Wagtail's bare
     placeholder page (no home page has been made yet)."""

@@ -32,6 +32,8 @@ import json
 import logging
 import urllib.request
 from collections import deque
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -40,7 +42,9 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 # The most recent messages of the log backend, newest last.
-outbox: deque[dict] = deque(maxlen=200)
+outbox: deque[dict[str, Any]] = deque(maxlen=200)
+
+Params = Mapping[str, object] | None
 
 
 class SmsError(Exception):
@@ -48,12 +52,16 @@ class SmsError(Exception):
 
 
 class BaseBackend:
-    def send(self, mobile: str, message: str, template: str = "", params=None) -> None:
+    def send(
+        self, mobile: str, message: str, template: str = "", params: Params = None
+    ) -> None:
         raise NotImplementedError
 
 
 class LogBackend(BaseBackend):
-    def send(self, mobile: str, message: str, template: str = "", params=None) -> None:
+    def send(
+        self, mobile: str, message: str, template: str = "", params: Params = None
+    ) -> None:
         outbox.append(
             {
                 "mobile": mobile,
@@ -66,17 +74,19 @@ class LogBackend(BaseBackend):
 
 
 class HttpBackend(BaseBackend):
-    def __init__(self):
-        self.url = getattr(settings, "DANGJIAN_SMS_HTTP_URL", "")
+    def __init__(self) -> None:
+        self.url: str = getattr(settings, "DANGJIAN_SMS_HTTP_URL", "")
         if not self.url:
             raise ImproperlyConfigured(
                 "DANGJIAN_SMS_HTTP_URL must be set to use the HTTP SMS backend"
             )
-        self.token = getattr(settings, "DANGJIAN_SMS_HTTP_TOKEN", "")
-        self.sign_name = getattr(settings, "DANGJIAN_SMS_SIGN_NAME", "党建云")
-        self.timeout = getattr(settings, "DANGJIAN_SMS_TIMEOUT", 5)
+        self.token: str = getattr(settings, "DANGJIAN_SMS_HTTP_TOKEN", "")
+        self.sign_name: str = getattr(settings, "DANGJIAN_SMS_SIGN_NAME", "党建云")
+        self.timeout: float = getattr(settings, "DANGJIAN_SMS_TIMEOUT", 5)
 
-    def payload(self, mobile: str, message: str, template: str, params) -> dict:
+    def payload(
+        self, mobile: str, message: str, template: str, params: Params
+    ) -> dict[str, Any]:
         return {
             "mobile": mobile,
             "sign_name": self.sign_name,
@@ -88,7 +98,9 @@ class HttpBackend(BaseBackend):
     def accepted(self, status: int, body: bytes) -> bool:
         return 200 <= status < 300
 
-    def send(self, mobile: str, message: str, template: str = "", params=None) -> None:
+    def send(
+        self, mobile: str, message: str, template: str = "", params: Params = None
+    ) -> None:
         body = self.payload(mobile, message, template, params)
         request = urllib.request.Request(
             self.url,
@@ -110,8 +122,11 @@ class HttpBackend(BaseBackend):
 
 def get_backend() -> BaseBackend:
     path = getattr(settings, "DANGJIAN_SMS_BACKEND", "dangjian.lib.sms.LogBackend")
-    return import_string(path)()
+    backend: BaseBackend = import_string(path)()
+    return backend
 
 
-def send_sms(mobile: str, message: str, template: str = "", params=None) -> None:
+def send_sms(
+    mobile: str, message: str, template: str = "", params: Params = None
+) -> None:
     get_backend().send(mobile, message, template, params)

@@ -47,12 +47,15 @@ import os
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import FileResponse
 from django.utils.deconstruct import deconstructible
 from django.views.static import serve
 
@@ -89,18 +92,18 @@ class PrivateStorage(FileSystemStorage):
     """
 
     @property
-    def base_location(self):
+    def base_location(self) -> str:
         return str(private_root())
 
     @property
-    def location(self):
+    def location(self) -> str:
         return os.path.abspath(self.base_location)
 
     @property
-    def base_url(self):
+    def base_url(self) -> str | None:  # type: ignore[override]  # no address at all
         return None
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         # No public address. An empty URL lets the admin's file inputs render
         # (without a "currently" link) instead of failing.
         return ""
@@ -114,7 +117,7 @@ class RoutedStorage(Storage):
     ``override_settings(STORAGES=…)`` and ``MEDIA_ROOT`` changes apply.
     """
 
-    def __init__(self, public: str = "public", private: str = "private"):
+    def __init__(self, public: str = "public", private: str = "private") -> None:
         self.public_alias = public
         self.private_alias = private
 
@@ -130,57 +133,59 @@ class RoutedStorage(Storage):
         return self.private if is_private_name(name) else self.public
 
     # Name handling does not depend on where the file goes.
-    def get_valid_name(self, name):
+    def get_valid_name(self, name: str) -> str:
         return self.public.get_valid_name(name)
 
-    def get_alternative_name(self, file_root, file_ext):
+    def get_alternative_name(self, file_root: str, file_ext: str) -> str:
         return self.public.get_alternative_name(file_root, file_ext)
 
-    def generate_filename(self, filename):
+    def generate_filename(self, filename: str | os.PathLike[str]) -> str:
         return self.public.generate_filename(filename)
 
-    def get_available_name(self, name, max_length=None):
+    def get_available_name(self, name: str, max_length: int | None = None) -> str:
         return self.store_for(name).get_available_name(name, max_length=max_length)
 
-    def open(self, name, mode="rb"):
+    def open(self, name: str, mode: str = "rb") -> File[Any]:
         return self.store_for(name).open(name, mode)
 
-    def save(self, name, content, max_length=None):
+    def save(
+        self, name: str | None, content: IO[Any], max_length: int | None = None
+    ) -> str:
         if name is None:
             name = content.name
         return self.store_for(name).save(name, content, max_length=max_length)
 
-    def path(self, name):
+    def path(self, name: str) -> str:
         return self.store_for(name).path(name)
 
-    def delete(self, name):
+    def delete(self, name: str) -> None:
         return self.store_for(name).delete(name)
 
-    def exists(self, name):
+    def exists(self, name: str) -> bool:
         return self.store_for(name).exists(name)
 
-    def listdir(self, path):
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
         return self.store_for(path).listdir(path)
 
-    def size(self, name):
+    def size(self, name: str) -> int:
         return self.store_for(name).size(name)
 
-    def url(self, name):
-        if is_private_name(name):
+    def url(self, name: str | None) -> str:
+        if name is not None and is_private_name(name):
             return ""
         return self.public.url(name)
 
-    def get_accessed_time(self, name):
+    def get_accessed_time(self, name: str) -> datetime:
         return self.store_for(name).get_accessed_time(name)
 
-    def get_created_time(self, name):
+    def get_created_time(self, name: str) -> datetime:
         return self.store_for(name).get_created_time(name)
 
-    def get_modified_time(self, name):
+    def get_modified_time(self, name: str) -> datetime:
         return self.store_for(name).get_modified_time(name)
 
 
-def serve_public_media(request, path):
+def serve_public_media(request: HttpRequest, path: str) -> FileResponse:
     """``/media/<path>``: files of the public folder only.
 
     A path that names a private prefix in any spelling (``//documents/``,
@@ -213,7 +218,7 @@ class MoveReport:
     conflicts: list[str] = field(default_factory=list)
 
 
-def _digest(handle) -> str:
+def _digest(handle: IO[bytes]) -> str:
     digest = hashlib.sha256()
     for chunk in iter(lambda: handle.read(1024 * 1024), b""):
         digest.update(chunk)

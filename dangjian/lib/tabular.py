@@ -23,9 +23,10 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -58,7 +59,7 @@ class Limits:
 @dataclass
 class Record:
     line: int
-    values: dict
+    values: dict[str, Any]
     errors: list[str] = field(default_factory=list)
 
 
@@ -127,7 +128,9 @@ def _too_many_rows(limits: Limits) -> TabularError:
     )
 
 
-def _headings(values, limits: Limits, check_header: HeaderCheck | None) -> list[str]:
+def _headings(
+    values: Sequence[object], limits: Limits, check_header: HeaderCheck | None
+) -> list[str]:
     headings = ["" if v is None else str(v).strip() for v in values]
     while headings and not headings[-1]:
         headings.pop()
@@ -144,7 +147,7 @@ def _headings(values, limits: Limits, check_header: HeaderCheck | None) -> list[
     return headings
 
 
-def _cell_errors(column: str, value, limits: Limits) -> list[str]:
+def _cell_errors(column: str, value: object, limits: Limits) -> list[str]:
     if not isinstance(value, str):
         return []
     errors = []
@@ -161,7 +164,9 @@ def _cell_errors(column: str, value, limits: Limits) -> list[str]:
     return errors
 
 
-def _record(line: int, headings: list[str], values, limits: Limits) -> Record:
+def _record(
+    line: int, headings: list[str], values: Sequence[object], limits: Limits
+) -> Record:
     record = Record(line=line, values={})
     for heading, value in zip(headings, values, strict=False):
         if not heading:
@@ -171,7 +176,7 @@ def _record(line: int, headings: list[str], values, limits: Limits) -> Record:
     return record
 
 
-def _is_empty(values) -> bool:
+def _is_empty(values: Sequence[object]) -> bool:
     if values.count(None) == len(values):  # the common case, at C speed
         return True
     return not any(v not in (None, "") and str(v).strip() for v in values)
@@ -218,7 +223,8 @@ def _read_csv(
 # --- Excel --------------------------------------------------------------------
 
 
-def _open_xlsx(data: bytes, limits: Limits):
+def _open_xlsx(data: bytes, limits: Limits) -> tuple[Any, Any]:
+    """The workbook and its first worksheet (openpyxl ships no types)."""
     from openpyxl import load_workbook
 
     not_xlsx = _(
@@ -285,7 +291,7 @@ def _read_xlsx(
 # --- JSONL --------------------------------------------------------------------
 
 
-def _json_strings(value, key: str = ""):
+def _json_strings(value: object, key: str = "") -> Iterator[tuple[str, str]]:
     if isinstance(value, str):
         yield key, value
     elif isinstance(value, dict):

@@ -10,6 +10,7 @@ into spaces when cleaned.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 controls and DEL, except tab (\x09), line feed (\x0a) and carriage return (\x0d).
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -31,7 +32,9 @@ def clean_text(value: str, *, multiline: bool = True) -> str:
     return value
 
 
-def find_control_chars(data, path: tuple = ()) -> tuple | None:
+def find_control_chars(
+    data: Any, path: tuple[str | int, ...] = ()
+) -> tuple[str | int, ...] | None:
     """The location (keys and indexes) of the first string in `data` (parsed
     JSON: dicts, lists, strings, numbers) that holds a control character, or
     None. Keys are checked as well as values."""

@@ -46,12 +46,16 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, connections
 from django_tasks import task
 
 from dangjian.lib.redis import redis_client
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +66,9 @@ LOCK_SECONDS = 120
 PUSH_SECONDS = 1.0
 BATCH = 500
 
+# A row is any JSON value; each buffer's writer knows its own shape.
+Row = Any
+
 
 def flush_seconds() -> float:
     """Seconds between automatic flushes; 0: no flusher thread."""
@@ -71,29 +78,29 @@ def flush_seconds() -> float:
 def flush_in_process() -> bool:
     """Whether the flusher thread also writes Redis buffers to the database
     (off when ``manage.py flush_buffers`` does it)."""
-    return getattr(settings, "DANGJIAN_WRITE_BEHIND_IN_PROCESS", True)
+    return bool(getattr(settings, "DANGJIAN_WRITE_BEHIND_IN_PROCESS", True))
 
 
 def max_rows() -> int:
-    return getattr(settings, "DANGJIAN_WRITE_BEHIND_ROWS", 5000)
+    return int(getattr(settings, "DANGJIAN_WRITE_BEHIND_ROWS", 5000))
 
 
 class WriteBehind:
     """One buffer of rows and the function that writes a batch of them."""
 
-    def __init__(self, name: str, write: Callable[[list], None]):
+    def __init__(self, name: str, write: Callable[[list[Row]], None]) -> None:
         self.name = name
         self.write = write
         self.key = KEY_PREFIX + name
         self.lock = threading.Lock()  # guards self.rows
         self.flushing = threading.Lock()  # one flush at a time in this process
-        self.rows: list = []
+        self.rows: list[Row] = []
         with _registry_lock:
             _registry[name] = self
 
     # In the request ------------------------------------------------------------
 
-    def push(self, row) -> None:
+    def push(self, row: Row) -> None:
         """Keeps a row for the database; costs an append, never raises."""
         with self.lock:
             self.rows.append(row)
@@ -102,12 +109,12 @@ class WriteBehind:
 
     # Moving rows ---------------------------------------------------------------
 
-    def _take(self) -> list:
+    def _take(self) -> list[Row]:
         with self.lock:
             rows, self.rows = self.rows, []
         return rows
 
-    def _put_back(self, rows: list) -> None:
+    def _put_back(self, rows: list[Row]) -> None:
         with self.lock:
             self.rows[:0] = rows
 
@@ -131,12 +138,13 @@ class WriteBehind:
         process's, to the database; returns how many were written. With Redis
         only one flusher at a time works: another one gets 0 at once."""
         with self.flushing:
-            if redis_client() is None:
+            client = redis_client()
+            if client is None:
                 return self._flush_local()
             self.send()
-            return self._flush_redis()
+            return self._flush_redis(client)
 
-    def _write(self, rows: list) -> bool:
+    def _write(self, rows: list[Row]) -> bool:
         """Writes a batch; False if the database refused it for good."""
         try:
             self.write(rows)
@@ -157,8 +165,7 @@ class WriteBehind:
             self._put_back(rows)
             raise
 
-    def _flush_redis(self) -> int:
-        client = redis_client()
+    def _flush_redis(self, client: Redis) -> int:
         lock = client.lock(self.key + ":lock", timeout=LOCK_SECONDS, blocking=False)
         if not lock.acquire():
             return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -10,11 +12,16 @@ from wagtail.models import Page
 
 from dangjian.portal.capabilities import capability_links
 
+if TYPE_CHECKING:
+    from dangjian.orgs.models import Organisation
+
 
 class HomePage(Page):
     """The site's root: a mobile-first entry to every capability."""
 
-    intro = models.CharField(_("导语"), max_length=200, blank=True)
+    intro: models.CharField[str, str] = models.CharField(
+        _("导语"), max_length=200, blank=True
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
@@ -50,15 +57,21 @@ class UnitIndexPage(Page):
 class UnitPage(Page):
     """A unit's own public page. The unit's role groups hold permissions on it."""
 
-    organisation = models.OneToOneField(
-        "orgs.Organisation",
-        on_delete=models.PROTECT,
-        related_name="unit_page",
-        verbose_name=_("单位"),
+    organisation: models.OneToOneField[Organisation, Organisation] = (
+        models.OneToOneField(
+            "orgs.Organisation",
+            on_delete=models.PROTECT,
+            related_name="unit_page",
+            verbose_name=_("单位"),
+        )
     )
     summary = RichTextField(_("简介"), blank=True)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
-    phone = models.CharField(_("电话"), max_length=50, blank=True)
+    address: models.CharField[str, str] = models.CharField(
+        _("地址"), max_length=200, blank=True
+    )
+    phone: models.CharField[str, str] = models.CharField(
+        _("电话"), max_length=50, blank=True
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("organisation"),

@@ -16,6 +16,7 @@ import functools
 import re
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +56,7 @@ def _load_user_words() -> None:
         _user_words_loaded = True
 
 
-def add_words(words) -> None:
+def add_words(words: Iterable[str]) -> None:
     """Adds words to the segmentation dictionary of this process.
 
     Used for synonym terms so that a multi-character synonym is one token on
@@ -137,7 +138,7 @@ def normalize(text: str) -> str:
 
 
 @functools.cache
-def _folds_a_word_char():
+def _folds_a_word_char() -> re.Pattern[str]:
     """A pattern for the characters other than capitals that `normalize`
     changes and that can be part of a word: traditional characters and
     full-width letters and digits. (Full-width punctuation, which every
@@ -253,13 +254,15 @@ def split_pinyin(text: str) -> list[str] | None:
     best: list[list[str] | None] = [None] * (n + 1)
     best[0] = []
     for i in range(n):
-        if best[i] is None:
+        prefix = best[i]
+        if prefix is None:
             continue
         for j in range(i + 1, min(n, i + 6) + 1):
             piece = text[i:j]
             if piece in sylls:
-                candidate = best[i] + [piece]
-                if best[j] is None or len(candidate) < len(best[j]):
+                candidate = prefix + [piece]
+                current = best[j]
+                if current is None or len(candidate) < len(current):
                     best[j] = candidate
     return best[n]
 
@@ -415,7 +418,18 @@ def analyze_query(
     return query
 
 
-_analysis_cache: dict[str, object] = {"synonyms": None, "items": {}}
+class _AnalysisCache:
+    """The synonym table the cached analyses were made with, and the analyses
+    by text: one attribute, replaced whole, so threads see a matching pair."""
+
+    def __init__(self) -> None:
+        self.state: tuple[dict[str, list[str]] | None, dict[str, AnalyzedQuery]] = (
+            None,
+            {},
+        )
+
+
+_analysis_cache = _AnalysisCache()
 ANALYSIS_CACHE_SIZE = 4096
 
 
@@ -428,24 +442,34 @@ def analyze_query_cached(text: str, synonyms: dict[str, list[str]]) -> AnalyzedQ
     a new table (another dict object) starts a new cache. The result is
     shared between threads: callers must not change it.
     """
-    cache = _analysis_cache
-    items = cache["items"]
-    if cache["synonyms"] is not synonyms:
+    cached_for, items = _analysis_cache.state
+    if cached_for is not synonyms:
         items = {}
-        cache.update(synonyms=synonyms, items=items)
-    found = items.get(text)  # type: ignore[union-attr]
+        _analysis_cache.state = (synonyms, items)
+    found = items.get(text)
     if found is None:
         found = analyze_query(text, synonyms)
-        if len(items) >= ANALYSIS_CACHE_SIZE:  # type: ignore[arg-type]
-            items.clear()  # type: ignore[union-attr]
-        items[text] = found  # type: ignore[index]
-    return found  # type: ignore[return-value]
+        if len(items) >= ANALYSIS_CACHE_SIZE:
+            items.clear()
+        items[text] = found
+    return found
 
 
 # --- synonyms -------------------------------------------------------------
 
 _syn_lock = threading.Lock()
-_syn_cache: dict[str, object] = {"map": None, "version": None, "checked": 0.0}
+
+
+@dataclass
+class _SynonymCache:
+    map: dict[str, list[str]] | None = None
+    # The shared cache's version the map was read at (any value it holds).
+    version: object = None
+    # When the version was last looked at (time.monotonic()).
+    checked: float = 0.0
+
+
+_syn_cache = _SynonymCache()
 SYNONYM_VERSION_KEY = "dangjian:search:synonyms:version"
 
 
@@ -460,7 +484,7 @@ def parse_synonym_terms(raw: str) -> list[str]:
     return list(seen)
 
 
-def build_synonym_map(groups) -> dict[str, list[str]]:
+def build_synonym_map(groups: Iterable[list[str]]) -> dict[str, list[str]]:
     mapping: dict[str, list[str]] = {}
     for terms in groups:
         for term in terms:
@@ -482,17 +506,17 @@ def synonym_map() -> dict[str, list[str]]:
     from django.core.cache import cache
 
     now = time.monotonic()
-    cached = _syn_cache["map"]
-    if cached is not None and now - float(_syn_cache["checked"]) < 1.0:
-        return cached  # type: ignore[return-value]
+    cached = _syn_cache.map
+    if cached is not None and now - _syn_cache.checked < 1.0:
+        return cached
     try:
         version = cache.get(SYNONYM_VERSION_KEY)
     except Exception:  # A cache outage must not stop search.
         version = None
     with _syn_lock:
-        _syn_cache["checked"] = now
-        if cached is not None and version == _syn_cache["version"]:
-            return cached  # type: ignore[return-value]
+        _syn_cache.checked = now
+        if cached is not None and version == _syn_cache.version:
+            return cached
         from dangjian.search.models import Synonym
 
         groups = [
@@ -501,7 +525,7 @@ def synonym_map() -> dict[str, list[str]]:
         ]
         mapping = build_synonym_map(groups)
         add_words(term for terms in groups for term in terms if is_cjk(term))
-        _syn_cache.update(map=mapping, version=version)
+        _syn_cache.map, _syn_cache.version = mapping, version
         return mapping
 
 
@@ -510,7 +534,7 @@ def invalidate_synonyms() -> None:
     from django.core.cache import cache
 
     with _syn_lock:
-        _syn_cache.update(map=None, checked=0.0)
+        _syn_cache.map, _syn_cache.checked = None, 0.0
     try:
         cache.set(SYNONYM_VERSION_KEY, time.time_ns(), None)
     except Exception:

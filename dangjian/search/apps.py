@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.apps import AppConfig
 
 
@@ -6,5 +8,5 @@ class SearchConfig(AppConfig):
     label = "search"
     verbose_name = "中文检索"
 
-    def ready(self):
+    def ready(self) -> None:
         from dangjian.search import signals  # noqa: F401

@@ -6,7 +6,7 @@ import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, ValuesView
 from pathlib import Path
 
 from django.conf import settings
@@ -16,12 +16,12 @@ from dangjian.search import analysis
 from dangjian.search.backends.tantivy_backend import TantivyBackend
 from dangjian.search.highlight import MAX_SCAN, needle_key, snippet
 from dangjian.search.registry import IndexSpec
-from dangjian.search.types import Document, Hit, SearchResults
+from dangjian.search.types import Document, Filters, Hit, SearchResults
 
 logger = logging.getLogger(__name__)
 
 
-class LazySnippets(Mapping):
+class LazySnippets(Mapping[str, str]):
     """A hit's snippets, each built the first time it is read.
 
     A page shows one or two of a hit's fields; building a snippet is most of
@@ -30,7 +30,12 @@ class LazySnippets(Mapping):
 
     __slots__ = ("_fields", "_texts", "_make", "_done")
 
-    def __init__(self, fields, texts, make):
+    def __init__(
+        self,
+        fields: Sequence[str],
+        texts: dict[str, str],
+        make: Callable[[str, str], str],
+    ) -> None:
         self._fields = fields
         self._texts = texts
         self._make = make
@@ -45,17 +50,17 @@ class LazySnippets(Mapping):
         value = self._done[name] = self._make(name, self._texts.get(name) or "")
         return value
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._fields)
 
-    def texts(self):
+    def texts(self) -> ValuesView[str]:
         """The texts held to build snippets from."""
         return self._texts.values()
 
     def __len__(self) -> int:
         return len(self._fields)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return repr(dict(self))
 
 
@@ -68,6 +73,23 @@ MAX_QUERY_CHARS = 200
 # little under BM25 yet have the longest posting lists, so they cost most.
 MAX_QUERY_GROUPS = 12
 MAX_QUERY_PAIRS = 32
+
+# A remembered search: (query, filters, limit, offset, snippet size, fields).
+ResultKey = tuple[
+    str,
+    tuple[tuple[str, str | tuple[str, ...] | None], ...],
+    int,
+    int,
+    int,
+    tuple[str, ...] | None,
+]
+
+
+def _held(snippets: Mapping[str, str]) -> Iterable[str]:
+    """The text a hit's snippets keep (for the result cache's bound)."""
+    if isinstance(snippets, LazySnippets):
+        return snippets.texts()
+    return snippets.values()
 
 
 def _current_test() -> str | None:
@@ -84,17 +106,20 @@ class SearchIndex:
     and never shows a row that was rolled back.
     """
 
-    def __init__(self, spec: IndexSpec, location: Path | None):
+    def __init__(self, spec: IndexSpec, location: Path | None) -> None:
         self.spec = spec
         self.location = location
         self._lock = threading.Lock()
         self._test = _current_test()
         self.backend = TantivyBackend(spec, location)
-        self._results: dict[tuple, tuple[SearchResults, int]] = {}
+        self._results: dict[ResultKey, tuple[SearchResults, int]] = {}
         self._results_chars = 0
-        self._results_for: tuple = ()
+        # The backend, its generation and the synonym table the results are for.
+        self._results_for: tuple[TantivyBackend, int, dict[str, list[str]]] | None = (
+            None
+        )
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<SearchIndex {self.spec.name} at {self.location or 'memory'}>"
 
     @property
@@ -165,7 +190,7 @@ class SearchIndex:
                 raise LookupError(f"Index {self.name!r} has no feeder to rebuild from")
             documents = self.spec.feeder()
 
-        def checked():
+        def checked() -> Iterator[Document]:
             for doc in documents:
                 self._check(doc)
                 yield doc
@@ -211,7 +236,7 @@ class SearchIndex:
             groups = [groups[i] for i in sorted(keep[:MAX_QUERY_GROUPS])]
         pairs = aq.pairs
         if len(pairs) > MAX_QUERY_PAIRS and self.spec.pinyin_fields:
-            freq = {}
+            freq: dict[str, tuple[bool, int]] = {}
             for p in pairs:
                 n = self.backend.pair_doc_freq(searcher, p)
                 freq[p] = (n == 0, n)
@@ -223,7 +248,7 @@ class SearchIndex:
         self,
         query: str,
         *,
-        filters: dict[str, str | list[str] | None] | None = None,
+        filters: Filters | None = None,
         limit: int = 10,
         offset: int = 0,
         snippet_chars: int = 120,
@@ -246,15 +271,15 @@ class SearchIndex:
         self._isolate()
         limit = max(0, min(int(limit), MAX_LIMIT))
         offset = max(0, int(offset))
-        size = getattr(settings, "SEARCH_RESULT_CACHE", 0)
+        size = int(getattr(settings, "SEARCH_RESULT_CACHE", 0))
         if not size:
             return self._search(
                 query, filters, limit, offset, snippet_chars, snippet_fields
             )
-        key = (
+        key: ResultKey = (
             query,
             tuple(
-                (k, v if isinstance(v, (str, int, type(None))) else tuple(v))
+                (k, v if v is None or isinstance(v, (str, int)) else tuple(v))
                 for k, v in sorted((filters or {}).items())
             ),
             limit,
@@ -268,7 +293,12 @@ class SearchIndex:
         state = (self.backend, self.backend.generation, self._synonyms())
         cached = self._results.get(key)
         held = self._results_for
-        if held and held[0] is state[0] and held[1] == state[1] and held[2] is state[2]:
+        if (
+            held is not None
+            and held[0] is state[0]
+            and held[1] == state[1]
+            and held[2] is state[2]
+        ):
             state = held
         else:
             with self._lock:
@@ -281,7 +311,7 @@ class SearchIndex:
         results = self._search(
             query, filters, limit, offset, snippet_chars, snippet_fields
         )
-        chars = sum(len(text) for hit in results.hits for text in hit.snippets.texts())
+        chars = sum(len(text) for hit in results.hits for text in _held(hit.snippets))
         with self._lock:
             if self._results_for is not state:
                 # The index changed while this was computed: keep it out of
@@ -298,7 +328,15 @@ class SearchIndex:
             self._results_chars += chars
         return results
 
-    def _search(self, query, filters, limit, offset, snippet_chars, snippet_fields):
+    def _search(
+        self,
+        query: str,
+        filters: Filters | None,
+        limit: int,
+        offset: int,
+        snippet_chars: int,
+        snippet_fields: Sequence[str] | None,
+    ) -> SearchResults:
         aq = self.analyze(query or "")
         if (query or "").strip() and not (aq.groups or aq.pinyin or aq.sounds()):
             # Only punctuation or stop words: nothing to look for.
@@ -448,7 +486,8 @@ class SearchIndex:
     @staticmethod
     def _join_sound(sylls: list[str], by_sound: dict[str, str]) -> str | None:
         """Greedy: longest syllable spans that name a word of the hit."""
-        out, i = [], 0
+        out: list[str] = []
+        i = 0
         while i < len(sylls):
             for j in range(len(sylls), i, -1):
                 word = by_sound.get("".join(sylls[i:j]))

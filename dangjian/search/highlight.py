@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from html import escape
 
 from dangjian.search import analysis
@@ -9,11 +10,11 @@ from dangjian.search import analysis
 MAX_SCAN = 3000
 
 
-def needle_key(needles) -> tuple[str, ...]:
+def needle_key(needles: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({n for n in needles if n}, key=lambda n: (-len(n), n)))
 
 
-def _match_spans(text: str, needles) -> list[tuple[int, int]]:
+def _match_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     """Sorted, non-overlapping (start, end) of needles in text, longest first.
 
     Plain `str.find` per needle: a query has a handful of needles and a
@@ -55,7 +56,7 @@ def _sound_needles(text: str, pinyin_terms: set[str]) -> list[str]:
 
 def snippet(
     text: str,
-    terms: list[str],
+    terms: Sequence[str],
     pinyin_terms: set[str] | None = None,
     *,
     max_chars: int = 120,

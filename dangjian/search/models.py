@@ -4,8 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class SynonymQuerySet(models.QuerySet):
-    def enabled(self):
+class SynonymQuerySet(models.QuerySet["Synonym"]):
+    def enabled(self) -> SynonymQuerySet:
         return self.filter(enabled=True)
 
 
@@ -32,7 +32,7 @@ class Synonym(models.Model):
         verbose_name_plural = _("同义词")
         ordering = ["terms"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.terms
 
     def term_list(self) -> list[str]:

@@ -9,11 +9,15 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from dangjian.search.types import Document
+
+if TYPE_CHECKING:
+    from dangjian.search.engine import SearchIndex
 
 Feeder = Callable[[], Iterable[Document]]
 
@@ -44,7 +48,7 @@ class IndexSpec:
 SCHEMA_VERSION = 1
 
 _specs: dict[str, IndexSpec] = {}
-_indexes: dict[str, object] = {}
+_indexes: dict[str, SearchIndex] = {}
 _lock = threading.Lock()
 
 
@@ -105,7 +109,7 @@ def registered() -> dict[str, IndexSpec]:
     return dict(_specs)
 
 
-def get_index(name: str):
+def get_index(name: str) -> SearchIndex:
     """The index called `name`, opened on first use in this process."""
     from dangjian.search.engine import SearchIndex
 

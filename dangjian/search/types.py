@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+#: What a search is restricted by: per filter key, one value or any of several
+#: (an empty list matches nothing); None leaves that key unrestricted.
+Filters = Mapping[str, str | Sequence[str] | None]
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,8 @@ class Document:
 class Hit:
     id: str
     score: float
-    snippets: dict[str, str]
+    # Per field, escaped HTML with <mark>; built when first read.
+    snippets: Mapping[str, str]
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -5,7 +7,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from dangjian.search.models import Synonym
 
 
-class SynonymViewSet(SnippetViewSet):
+class SynonymViewSet(SnippetViewSet):  # type: ignore[misc]  # wagtail ships no types
     """Platform admins edit the synonym table (superusers only: no role has it)."""
 
     model = Synonym

@@ -341,7 +341,7 @@ def top_objects(root: Organisation, period: Period, limit: int = 20, *, person):
     labels: dict[str, str] = {}
     for type_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
-        kind = kinds.get(model)
+        kind = kinds.get(model) if model is not None else None
         if kind is not None:
             seen = kind.visible_ids(person, ids)
             labels[str(type_id)] = kind.hidden_label or HIDDEN_LABEL

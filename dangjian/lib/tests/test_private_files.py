@@ -9,8 +9,6 @@ attacker might use, and through Wagtail's ``/documents/<id>/<name>`` view.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from wagtail.documents.models import Document
 
+from dangjian import test
 from dangjian.disclosure.models import DisclosureAttachment
 from dangjian.disclosure.tests.helpers import DisclosureTestCase
 from dangjian.experts.models import Attachment
@@ -57,28 +56,9 @@ def files_under(root) -> list[Path]:
     return [p for p in Path(root).rglob("*") if p.is_file()]
 
 
-class PrivateFilesMixin:
-    """Folders of their own for each test class: the public media folder and
-    the private one (both settings names, as the apps read either)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls._file_folders = tempfile.mkdtemp(prefix="dj-private-files-")
-        cls._media_root = f"{cls._file_folders}/media"
-        cls._private_root = f"{cls._file_folders}/private"
-        cls._file_roots = override_settings(
-            MEDIA_ROOT=Path(cls._media_root),
-            DANGJIAN_PRIVATE_MEDIA_ROOT=cls._private_root,
-            DANGJIAN_PRIVATE_ROOT=cls._private_root,
-        )
-        cls._file_roots.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls._file_roots.disable()
-        shutil.rmtree(cls._file_folders, ignore_errors=True)
+class PrivateFilesMixin(test.PrivateFilesMixin):
+    """Folders of their own for each test class (``dangjian.test``), and the
+    checks this module makes of files."""
 
     def login(self, username):
         self.client.logout()

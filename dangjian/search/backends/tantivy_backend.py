@@ -26,7 +26,7 @@ import tantivy
 
 from dangjian.search import analysis
 from dangjian.search.registry import IndexSpec
-from dangjian.search.types import Document
+from dangjian.search.types import Document, Filters
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,9 @@ STORE = "_doc"
 PINYIN = "_py"
 BIGRAM = "_bg"
 WRITER_LOCK_TIMEOUT = 30.0
+
+#: One hit as the backend finds it: (id, score, the stored texts by field).
+RawHit = tuple[str, float, dict[str, str]]
 
 # Relative weights of the kinds of match (times the field's weight). A word
 # as typed counts fully; a synonym less (it may not mean quite the same);
@@ -61,14 +64,14 @@ def _filter_field(key: str) -> str:
 
 
 def bigrams(text: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for run in analysis._CJK_RUN.findall(analysis.normalize(text)):
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
 class TantivyBackend:
-    def __init__(self, spec: IndexSpec, location: Path | None):
+    def __init__(self, spec: IndexSpec, location: Path | None) -> None:
         self.spec = spec
         self.location = location
         builder = tantivy.SchemaBuilder()
@@ -100,7 +103,7 @@ class TantivyBackend:
 
     # --- writing ----------------------------------------------------------
 
-    def _stamp(self):
+    def _stamp(self) -> tuple[int, int, int] | None:
         if self.location is None:
             return None
         try:
@@ -109,7 +112,7 @@ class TantivyBackend:
             return None
         return (st.st_mtime_ns, st.st_size, st.st_ino)
 
-    def _writer(self, heap: int = 50_000_000, threads: int = 1):
+    def _writer(self, heap: int = 50_000_000, threads: int = 1) -> tantivy.IndexWriter:
         """Takes the index's writer, waiting while another process holds it."""
         deadline = time.monotonic() + WRITER_LOCK_TIMEOUT
         delay = 0.01
@@ -149,7 +152,7 @@ class TantivyBackend:
         out.add_bytes(STORE, json.dumps(texts, ensure_ascii=False).encode())
         return out
 
-    def _commit(self, writer) -> None:
+    def _commit(self, writer: tantivy.IndexWriter) -> None:
         writer.commit()
         writer.wait_merging_threads()
         self.index.reload()
@@ -195,7 +198,7 @@ class TantivyBackend:
 
     # --- reading ----------------------------------------------------------
 
-    def searcher(self):
+    def searcher(self) -> tantivy.Searcher:
         if self.location is not None:
             stamp = self._stamp()
             if stamp != self._meta_stamp:
@@ -211,15 +214,17 @@ class TantivyBackend:
         return self.searcher().doc_freq(field, term)
 
     @staticmethod
-    def pair_doc_freq(searcher, pair: str) -> int:
+    def pair_doc_freq(searcher: tantivy.Searcher, pair: str) -> int:
         """How many documents hold a character pair in their heavy fields."""
         return searcher.doc_freq(BIGRAM, pair)
 
-    def _term(self, field: str, term: str, boost: float):
+    def _term(self, field: str, term: str, boost: float) -> tantivy.Query:
         q = tantivy.Query.term_query(self.schema, field, term, index_option="freq")
         return q if boost == 1.0 else tantivy.Query.boost_query(q, boost)
 
-    def build_query(self, aq: analysis.AnalyzedQuery, *, fallback: bool = False):
+    def build_query(
+        self, aq: analysis.AnalyzedQuery, *, fallback: bool = False
+    ) -> tantivy.Query | None:
         """The scoring part of a query: every clause optional, scores add up.
 
         1. Each query token (and, a little lower, its synonyms) in each text
@@ -237,7 +242,7 @@ class TantivyBackend:
         """
         spec = self.spec
         top = max(spec.fields.values())
-        clauses = []
+        clauses: list[tantivy.Query] = []
         searcher = self.searcher()
         # In a small index, or for a one-word query, every word counts.
         common = COMMON_FRAC * searcher.num_docs
@@ -291,14 +296,14 @@ class TantivyBackend:
             return None
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in clauses])
 
-    def filter_query(self, filters: dict[str, object] | None):
+    def filter_query(self, filters: Filters | None) -> list[tantivy.Query]:
         musts = []
-        for key, values in (filters or {}).items():
+        for key, value in (filters or {}).items():
             if key not in self.spec.filters:
                 raise ValueError(f"{key!r} is not a filter of index {self.spec.name!r}")
-            if values is None:
+            if value is None:
                 continue
-            values = [values] if isinstance(values, (str, int)) else list(values)
+            values = [value] if isinstance(value, (str, int)) else list(value)
             musts.append(
                 tantivy.Query.term_set_query(
                     self.schema, _filter_field(key), [str(v) for v in values]
@@ -306,7 +311,13 @@ class TantivyBackend:
             )
         return musts
 
-    def search(self, scoring, filters, limit: int, offset: int):
+    def search(
+        self,
+        scoring: tantivy.Query | None,
+        filters: Filters | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[int, list[RawHit]]:
         """Returns (total, [(id, score, texts)])."""
         musts = self.filter_query(filters)
         if scoring is None:
@@ -324,14 +335,17 @@ class TantivyBackend:
         searcher = self.searcher()
         # tantivy refuses a limit of 0 (it panics): ask for one, keep none.
         result = searcher.search(query, limit=max(1, limit), offset=offset, count=True)
+        # The stub leaves out `count`, which `count=True` fills.
+        total: int = result.count or 0  # type: ignore[attr-defined]
         if not limit:
-            return result.count or 0, []
-        hits = []
+            return total, []
+        hits: list[RawHit] = []
         for score, address in result.hits:
             doc = searcher.doc(address)
-            texts = json.loads(bytes(doc.get_first(STORE)).decode())
-            hits.append((doc.get_first(ID), float(score), texts))
-        return result.count or 0, hits
+            stored = doc.get_first(STORE)  # UTF-8 JSON, written by to_tantivy
+            texts: dict[str, str] = json.loads(stored) if stored else {}
+            hits.append((str(doc.get_first(ID)), float(score), texts))
+        return total, hits
 
     def clear(self) -> None:
         with self._write_lock:

@@ -1,4 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dangjian.search import get_index, registered
 
@@ -6,10 +10,10 @@ from dangjian.search import get_index, registered
 class Command(BaseCommand):
     help = "重建检索索引：请各应用重新提供全部文档（不指定名称时重建全部）。"
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("names", nargs="*", help="index names (default: all)")
 
-    def handle(self, *names, **options):
+    def handle(self, *names: str, **options: Any) -> None:
         specs = registered()
         unknown = [n for n in names if n not in specs]
         if unknown:
