@@ -10,12 +10,7 @@ audited as a direct release (see ``actions.do_record_release``).
 from __future__ import annotations
 
 from django.apps import apps
-from django.http import Http404
 from wagtail.models import PagePermissionTester, Revision, WorkflowState
-
-from dangjian.lib.documents import pages_using_document
-from dangjian.orgs.models import Role
-from dangjian.orgs.scope import scope_for
 
 
 def revision_approved_by_workflow(page) -> bool:
@@ -84,35 +79,3 @@ def narrow_to_choosable_items(user, queryset):
         return queryset
     hidden = _items().objects.exclude(pk__in=choosable_items(user).values("pk"))
     return queryset.exclude(pk__in=hidden.values("pk"))
-
-
-def guard_attachment(document, request) -> None:
-    """Attachments of disclosure items follow the scope of the items.
-
-    A document attached to a disclosure item is served only when a released
-    item the person may see carries it, or the person works on such items
-    in the item's unit (editors, reviewers, approvers) or is a superuser;
-    anyone else gets a 404. Documents no item uses are left to other rules.
-    """
-    # models.py imports this module (the testers above): imported here.
-    from dangjian.disclosure.models import DisclosureAttachment, DisclosureItemPage
-
-    page_ids = pages_using_document(document, DisclosureAttachment, DisclosureItemPage)
-    if not page_ids:
-        return
-    user = request.user
-    if DisclosureItemPage.objects.visible_to(user).filter(pk__in=page_ids).exists():
-        return
-    if user.is_authenticated and user.is_superuser:
-        return
-    if user.is_authenticated:
-        roles = scope_for(user).roles
-        units = set(
-            DisclosureItemPage.objects.filter(pk__in=page_ids).values_list(
-                "subject_unit_id", flat=True
-            )
-        )
-        staff = {Role.EDITOR, Role.REVIEWER, Role.APPROVER, Role.UNIT_ADMIN}
-        if any(org in units and role in staff for org, role in roles):
-            return
-    raise Http404

@@ -7,14 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from wagtail.models import WorkflowState
 
 from dangjian.disclosure.calendar import late_for, periods
-from dangjian.disclosure.models import DisclosureItemPage, ReleasePlan
+from dangjian.disclosure.models import (
+    DisclosureAttachment,
+    DisclosureItemPage,
+    ReleasePlan,
+)
 from dangjian.disclosure.views import _task_rows
 from dangjian.lib import plugins
+from dangjian.lib.documents import pages_using_document
 from dangjian.orgs.models import Role
 from dangjian.orgs.scope import managed_organisations, scope_for
 
@@ -176,3 +182,32 @@ def my_page_panel(request) -> dict[str, str] | None:
         request=request,
     )
     return {"title": "党务公开", "html": html}
+
+
+def guard_attachment(document, request) -> None:
+    """Attachments of disclosure items follow the scope of the items.
+
+    A document attached to a disclosure item is served only when a released
+    item the person may see carries it, or the person works on such items
+    in the item's unit (editors, reviewers, approvers) or is a superuser;
+    anyone else gets a 404. Documents no item uses are left to other rules.
+    """
+    page_ids = pages_using_document(document, DisclosureAttachment, DisclosureItemPage)
+    if not page_ids:
+        return
+    user = request.user
+    if DisclosureItemPage.objects.visible_to(user).filter(pk__in=page_ids).exists():
+        return
+    if user.is_authenticated and user.is_superuser:
+        return
+    if user.is_authenticated:
+        roles = scope_for(user).roles
+        units = set(
+            DisclosureItemPage.objects.filter(pk__in=page_ids).values_list(
+                "subject_unit_id", flat=True
+            )
+        )
+        staff = {Role.EDITOR, Role.REVIEWER, Role.APPROVER, Role.UNIT_ADMIN}
+        if any(org in units and role in staff for org, role in roles):
+            return
+    raise Http404

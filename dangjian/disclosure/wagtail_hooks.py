@@ -14,7 +14,7 @@ from wagtail.snippets.models import register_snippet
 from dangjian.disclosure import plugins
 from dangjian.disclosure.actions import can_withdraw
 from dangjian.disclosure.models import DisclosureItemPage, PressConference, ReleasePlan
-from dangjian.disclosure.permissions import guard_attachment, narrow_to_choosable_items
+from dangjian.disclosure.permissions import narrow_to_choosable_items
 from dangjian.disclosure.press import PRESS_ROLES
 from dangjian.disclosure.viewsets import DisclosureViewSetGroup, PressConferenceViewSet
 from dangjian.orgs.models import Role
@@ -87,8 +87,8 @@ def withdraw_button(page, user, view_name, next_url=None):
 @hooks.register("before_serve_document")
 def guard_disclosure_attachments(document, request):
     """Attachments of disclosure items follow the scope of the items
-    (``permissions.guard_attachment``: a 404 for anyone outside it)."""
-    guard_attachment(document, request)
+    (``plugins.guard_attachment``: a 404 for anyone outside it)."""
+    plugins.guard_attachment(document, request)
     return None
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +25,12 @@ from dangjian.disclosure import scan
 from dangjian.disclosure.forms import RejectCommentForm
 from dangjian.orgs.models import Role
 from dangjian.orgs.scope import scope_for
+
+
+def _model(name: str):
+    # Looked up in the registry: models.py imports this module (its last line).
+    return apps.get_model("disclosure", name)
+
 
 if TYPE_CHECKING:
     from dangjian.disclosure.models import DisclosureItemPage, ScanRun
@@ -44,7 +51,7 @@ def _attachment_text(attachment) -> tuple[str, str | None]:
 
 def scan_item_content(item: DisclosureItemPage) -> list[scan.Finding]:
     """Findings in the title, summary, body and every attachment of this content."""
-    from dangjian.disclosure.models import SensitiveTerm
+    SensitiveTerm = _model("SensitiveTerm")
 
     terms = list(SensitiveTerm.objects.values_list("term", flat=True))
     findings = scan.scan_text(item.title, "标题", terms)
@@ -67,7 +74,8 @@ def body_text(item: DisclosureItemPage) -> str:
 @transaction.atomic
 def do_scan_revision(item: DisclosureItemPage, revision) -> ScanRun:
     """Scans one revision once; records each finding as a flag to decide on."""
-    from dangjian.disclosure.models import ScanFlag, ScanRun
+    ScanFlag = _model("ScanFlag")
+    ScanRun = _model("ScanRun")
 
     existing = ScanRun.objects.filter(revision=revision).first()
     if existing is not None:
@@ -104,14 +112,14 @@ def do_scan_revision(item: DisclosureItemPage, revision) -> ScanRun:
 
 
 def flags_for(item, revision):
-    from dangjian.disclosure.models import ScanFlag
+    ScanFlag = _model("ScanFlag")
 
     return ScanFlag.objects.filter(page_id=item.pk, revision=revision)
 
 
 def pending_flags(item, revision):
     """Flags that still block release: undecided, or decided "须删改"."""
-    from dangjian.disclosure.models import ScanFlag
+    ScanFlag = _model("ScanFlag")
 
     return flags_for(item, revision).exclude(decision=ScanFlag.Decision.PUBLISHABLE)
 
@@ -120,7 +128,7 @@ def pending_flags(item, revision):
 
 
 def _item_for(obj) -> DisclosureItemPage | None:
-    from dangjian.disclosure.models import DisclosureItemPage
+    DisclosureItemPage = _model("DisclosureItemPage")
 
     obj = getattr(obj, "specific", obj)
     return obj if isinstance(obj, DisclosureItemPage) else None
@@ -181,8 +189,7 @@ class UnitRoleTask(Task):
         return not user.is_superuser
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        from dangjian.disclosure.models import DisclosureItemPage
-
+        DisclosureItemPage = _model("DisclosureItemPage")
         states = TaskState.objects.filter(
             task=self, status=TaskState.STATUS_IN_PROGRESS
         )
@@ -292,7 +299,8 @@ class UnitApprovalTask(UnitRoleTask):
 
 def check_task_action(task_state, user, action_name, comment: str = "") -> None:
     """Refuses an approve/reject that the release rules do not allow."""
-    from dangjian.disclosure.models import ScanFlag, ScanRun
+    ScanFlag = _model("ScanFlag")
+    ScanRun = _model("ScanRun")
 
     task = task_state.task.specific
     item = task_state.workflow_state.content_object.specific

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 from wagtail.log_actions import log
 
 from dangjian.lib import outbound
@@ -200,9 +201,6 @@ def enqueue_delivery(delivery_id: int, run_after: dt.datetime | None = None) -> 
     leaves a deferred retry to ``manage.py deliver_webhooks``, which sends
     every delivery that is due.
     """
-    # tasks.py imports this module: imported when a delivery is queued.
-    from dangjian.publicity.tasks import deliver_webhook
-
     if run_after is None:
         deliver_webhook.enqueue(delivery_id)
         return True
@@ -569,3 +567,21 @@ def do_backfill_releases() -> int:
             release.save()
             created += 1
     return created
+
+
+# --- Background tasks (django-tasks) -------------------------------------------
+# Defined here, beside the actions they run, so that queuing an attempt needs
+# no import of another module of the app; ``tasks.py`` names them for the
+# scheduler.
+
+
+@task()
+def deliver_webhook(delivery_id: int) -> str:
+    delivery = do_attempt_delivery(delivery_id)
+    return delivery.status if delivery is not None else "skipped"
+
+
+@task()
+def send_digests() -> int:
+    """Mails every subscriber their digest; schedule it daily (see README)."""
+    return do_send_digests()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rjieba
+from django.apps import apps
 from pypinyin import lazy_pinyin
 
 DICT_DIR = Path(__file__).resolve().parent / "dicts"
@@ -517,11 +518,11 @@ def synonym_map() -> dict[str, list[str]]:
         _syn_cache.checked = now
         if cached is not None and version == _syn_cache.version:
             return cached
-        from dangjian.search.models import Synonym
-
+        # Looked up in the registry: models.py parses its terms with this module.
+        synonyms = apps.get_model("search", "Synonym")
         groups = [
             parse_synonym_terms(raw)
-            for raw in Synonym.objects.enabled().values_list("terms", flat=True)
+            for raw in synonyms.objects.enabled().values_list("terms", flat=True)
         ]
         mapping = build_synonym_map(groups)
         add_words(term for terms in groups for term in terms if is_cjk(term))

@@ -15,8 +15,7 @@ from django.db import DatabaseError, transaction
 from dangjian.search import analysis
 from dangjian.search.backends.tantivy_backend import TantivyBackend
 from dangjian.search.highlight import MAX_SCAN, needle_key, snippet
-from dangjian.search.registry import IndexSpec
-from dangjian.search.types import Document, Filters, Hit, SearchResults
+from dangjian.search.types import Document, Filters, Hit, IndexSpec, SearchResults
 
 logger = logging.getLogger(__name__)
 

@@ -2,50 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from dangjian.search.types import Document
+from dangjian.search.types import SCHEMA_VERSION, Feeder, IndexSpec
 
 if TYPE_CHECKING:
     from dangjian.search.engine import SearchIndex
 
-Feeder = Callable[[], Iterable[Document]]
+__all__ = ["SCHEMA_VERSION", "Feeder", "IndexSpec", "get_index", "register_index"]
 
 _FIELD_NAME_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
-
-
-@dataclass(frozen=True)
-class IndexSpec:
-    name: str
-    fields: dict[str, float]
-    filters: tuple[str, ...]
-    # Fields whose words are also indexed by sound (pinyin, initials) and as
-    # character pairs for typo tolerance: by default the heaviest fields.
-    pinyin_fields: tuple[str, ...]
-    feeder: Feeder | None = field(default=None, compare=False)
-
-    @property
-    def fingerprint(self) -> str:
-        raw = json.dumps(
-            [self.fields, list(self.filters), list(self.pinyin_fields), SCHEMA_VERSION],
-            sort_keys=True,
-        )
-        return hashlib.sha1(raw.encode()).hexdigest()[:10]
-
-
-# Bumped when the way documents are analysed changes, so that indexes built
-# the old way are not read the new way (a new directory; rebuild to fill it).
-SCHEMA_VERSION = 1
 
 _specs: dict[str, IndexSpec] = {}
 _indexes: dict[str, SearchIndex] = {}

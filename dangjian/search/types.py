@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 #: What a search is restricted by: per filter key, one value or any of several
@@ -40,3 +42,30 @@ class SearchResults:
     # The query terms the engine looked for, after segmentation, synonyms
     # and pinyin conversion; useful to explain a result to an operator.
     terms: list[str] = field(default_factory=list)
+
+
+Feeder = Callable[[], Iterable[Document]]
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    fields: dict[str, float]
+    filters: tuple[str, ...]
+    # Fields whose words are also indexed by sound (pinyin, initials) and as
+    # character pairs for typo tolerance: by default the heaviest fields.
+    pinyin_fields: tuple[str, ...]
+    feeder: Feeder | None = field(default=None, compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        raw = json.dumps(
+            [self.fields, list(self.filters), list(self.pinyin_fields), SCHEMA_VERSION],
+            sort_keys=True,
+        )
+        return hashlib.sha1(raw.encode()).hexdigest()[:10]
+
+
+# Bumped when the way documents are analysed changes, so that indexes built
+# the old way are not read the new way (a new directory; rebuild to fill it).
+SCHEMA_VERSION = 1

@@ -25,8 +25,7 @@ from pathlib import Path
 import tantivy
 
 from dangjian.search import analysis
-from dangjian.search.registry import IndexSpec
-from dangjian.search.types import Document, Filters
+from dangjian.search.types import Document, Filters, IndexSpec
 
 logger = logging.getLogger(__name__)
 
