@@ -41,7 +41,7 @@ class EdgeInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if not request.path.startswith("/api/") and self._refused(request):
+        if not request.path_info.startswith("/api/") and self._refused(request):
             # Rendered without a request context: the request is what is wrong.
             return render(
                 None,

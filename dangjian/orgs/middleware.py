@@ -17,7 +17,7 @@ def authenticate_bearer(request) -> HttpResponse | None:
     (``dangjian.lib.fastpath``) both call this, so the two cannot disagree.
     """
     header = request.headers.get("Authorization", "")
-    if header[:7].lower() != "bearer " or not request.path.startswith("/api/"):
+    if header[:7].lower() != "bearer " or not request.path_info.startswith("/api/"):
         return None
     token = authenticate_token(header[7:].strip())
     if token is None:

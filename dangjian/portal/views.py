@@ -70,7 +70,7 @@ def _check_redis() -> str:
 
 
 def _api(request) -> bool:
-    return request is not None and request.path.startswith("/api/")
+    return request is not None and request.path_info.startswith("/api/")
 
 
 def bad_request(request, exception):

@@ -28,6 +28,15 @@ class ApiAuthTestCase(BaseTestCase):
         self.assertIn(self.unit_a.pk, body["within"])
         self.assertNotIn(self.branch_a2.pk, body["within"])
 
+    @override_settings(FORCE_SCRIPT_NAME="/dangjian")
+    def test_a_token_works_when_the_site_is_mounted_under_a_prefix(self):
+        # Behind a proxy at https://host/dangjian/, request.path carries the
+        # prefix; the API is recognised by the path inside the site.
+        _token, key = do_issue_token(self.member, name="channel")
+        r = self.client.get("/api/me", headers={"Authorization": f"Bearer {key}"})
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.json()["username"], "member")
+
     def test_revoked_token_is_refused(self):
         token, key = do_issue_token(self.member, name="channel")
         token.revoke()
