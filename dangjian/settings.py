@@ -23,6 +23,10 @@ SECRET_KEY = envsecret("SECRET_KEY", "insecure-local-development-key-change-me")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without SITE_URL, links made for a request (share blocks, QR codes) use the
+# address the request came to, so a site on another host or port shares links
+# that work; background work falls back to the default Site's address.
+SITE_URL_CONFIGURED = bool(env("SITE_URL", ""))
 
 INSTALLED_APPS = [
     # Dangjian's own apps first, so their templates override Wagtail's.

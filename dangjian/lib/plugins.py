@@ -19,11 +19,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+
+from dangjian.lib.site import site_url
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 PUBLICITY_SOURCES = "dangjian_publicity_sources"
 PARTICIPATION_FIGURES = "dangjian_participation_figures"
@@ -93,10 +97,11 @@ class PublicitySource:
     is_public: Callable[[Any], bool]
 
 
-def absolute(path: str) -> str:
+def absolute(path: str, request: HttpRequest | None = None) -> str:
+    """``path`` on the site's public address (``lib.site.site_url``)."""
     if path.startswith(("http://", "https://")):
         return path
-    return settings.SITE_URL.rstrip("/") + path
+    return site_url(request) + path
 
 
 def excerpt(text: str, length: int = 140) -> str:

@@ -1,11 +1,16 @@
-"""The site's home page, found without importing the portal app."""
+"""The site's home page and public address, found without importing the portal app."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+
 if TYPE_CHECKING:
+    from django.http import HttpRequest
     from wagtail.models import Page
+
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", ""})
 
 
 def home_page() -> Page | None:
@@ -22,3 +27,23 @@ def home_page() -> Page | None:
     if type(root) is Page:
         return None
     return root
+
+
+def site_url(request: HttpRequest | None = None) -> str:
+    """The site's public address (scheme and host, no trailing slash).
+
+    ``SITE_URL`` when the operator set it; otherwise the address the request
+    came to (its host passed ``ALLOWED_HOSTS``); without a request, the
+    default Wagtail Site's address unless that is a loopback placeholder;
+    last, the development default.
+    """
+    if getattr(settings, "SITE_URL_CONFIGURED", False):
+        return str(settings.SITE_URL).rstrip("/")
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None and site.hostname not in _LOOPBACK:
+        return str(site.root_url).rstrip("/")
+    return str(settings.SITE_URL).rstrip("/")

@@ -149,7 +149,7 @@ def qr_svg(request):
     source = request.GET.get("from", "qr")
     if not re.fullmatch(r"[a-z0-9_-]{1,20}", source):
         source = "qr"
-    url = actions.share_url(absolute(path), source)
+    url = actions.share_url(absolute(path, request), source)
     # A standalone SVG document: an <img> shows nothing without the xmlns
     # that segno's svg_inline() leaves out for embedding in HTML.
     out = io.BytesIO()

@@ -55,8 +55,8 @@ def _card(context) -> dict:
     return {
         "title": title or site_name,
         "description": description or f"{site_name}：智慧党建与政务公开平台",
-        "url": absolute(path),
-        "image": absolute(image),
+        "url": absolute(path, request),
+        "image": absolute(image, request),
         "site_name": site_name,
         "path": path,
     }

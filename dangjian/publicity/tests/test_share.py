@@ -1,3 +1,9 @@
+import io
+from urllib.parse import unquote
+
+import segno
+from django.test import override_settings
+
 from dangjian.publicity.tests.helpers import PublicityTestCase
 
 
@@ -55,3 +61,41 @@ class ShareTestCase(PublicityTestCase):
         self.assertIn("分享", html)
         self.assertIn("/publicity/qr.svg?path=", html)
         self.assertIn("?from=share", html)
+
+
+class ShareAddressTestCase(PublicityTestCase):
+    """Share links and QR codes point where the site is, not at 127.0.0.1:8000."""
+
+    HOST = "dangjian.example.gov.cn:8443"
+
+    @override_settings(ALLOWED_HOSTS=["dangjian.example.gov.cn"])
+    def test_without_site_url_links_use_the_address_the_page_was_opened_at(self):
+        item = self.publish(title="换了端口也能分享")
+        r = self.client.get(item.url, HTTP_HOST=self.HOST)
+        self.assertContains(
+            r, f'property="og:url" content="http://{self.HOST}{unquote(item.url)}"'
+        )
+        self.assertNotContains(r, "127.0.0.1:8000")
+
+    @override_settings(
+        SITE_URL="https://dj.example.cn",
+        SITE_URL_CONFIGURED=True,
+        ALLOWED_HOSTS=["dangjian.example.gov.cn"],
+    )
+    def test_a_configured_site_url_wins_over_the_request(self):
+        item = self.publish(title="配置了站点地址")
+        r = self.client.get(item.url, HTTP_HOST=self.HOST)
+        self.assertContains(
+            r, f'property="og:url" content="https://dj.example.cn{unquote(item.url)}"'
+        )
+
+    @override_settings(ALLOWED_HOSTS=["dangjian.example.gov.cn"])
+    def test_the_qr_code_encodes_the_address_the_page_was_opened_at(self):
+        r = self.client.get(
+            "/publicity/qr.svg", {"path": "/disclosure/"}, HTTP_HOST=self.HOST
+        )
+        expected = io.BytesIO()
+        segno.make(f"http://{self.HOST}/disclosure/?from=qr", error="m").save(
+            expected, kind="svg", scale=4, border=2
+        )
+        self.assertEqual(r.content, expected.getvalue())
