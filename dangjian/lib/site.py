@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.cache import cache
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
     from wagtail.models import Page
 
 _LOOPBACK = frozenset({"localhost", "127.0.0.1", "[::1]", "::1", ""})
+_SITE_URL_KEY = "dangjian:default-site-url"
 
 
 def home_page() -> Page | None:
@@ -41,6 +43,17 @@ def site_url(request: HttpRequest | None = None) -> str:
         return str(settings.SITE_URL).rstrip("/")
     if request is not None:
         return request.build_absolute_uri("/").rstrip("/")
+    # Feeds, digests and webhooks describe objects one by one: the Site is
+    # read once and kept in the shared cache until a Site changes.
+    return str(cache.get_or_set(_SITE_URL_KEY, _default_site_url, None))
+
+
+def forget_site_url(**kwargs: object) -> None:
+    """Drops the cached address (connected to a Site's save and delete)."""
+    cache.delete(_SITE_URL_KEY)
+
+
+def _default_site_url() -> str:
     from wagtail.models import Site
 
     site = Site.objects.filter(is_default_site=True).first()

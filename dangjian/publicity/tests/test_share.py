@@ -3,7 +3,9 @@ from urllib.parse import unquote
 
 import segno
 from django.test import override_settings
+from wagtail.models import Site
 
+from dangjian.lib.plugins import absolute
 from dangjian.publicity.tests.helpers import PublicityTestCase
 
 
@@ -99,3 +101,16 @@ class ShareAddressTestCase(PublicityTestCase):
             expected, kind="svg", scale=4, border=2
         )
         self.assertEqual(r.content, expected.getvalue())
+
+    def test_background_links_use_the_default_sites_address_read_once(self):
+        site = Site.objects.get(is_default_site=True)
+        site.hostname, site.port = "dangjian.example.gov.cn", 443
+        site.save()
+        self.assertEqual(
+            absolute("/disclosure/"), "https://dangjian.example.gov.cn/disclosure/"
+        )
+        with self.assertNumQueries(0):
+            absolute("/kb/")
+        site.hostname = "www.example.gov.cn"
+        site.save()
+        self.assertEqual(absolute("/kb/"), "https://www.example.gov.cn/kb/")
