@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import WorkflowState
 
@@ -16,6 +17,7 @@ from dangjian.disclosure.calendar import late_for, periods
 from dangjian.disclosure.models import (
     DisclosureAttachment,
     DisclosureItemPage,
+    PressConference,
     ReleasePlan,
 )
 from dangjian.disclosure.views import _task_rows
@@ -211,3 +213,72 @@ def guard_attachment(document, request) -> None:
         if any(org in units and role in staff for org, role in roles):
             return
     raise Http404
+
+
+# Portal sections (the home page and unit pages): 社会公开 items only.
+
+PORTAL_ROWS = 6
+
+
+def _item_rows(items) -> tuple[plugins.SectionItem, ...]:
+    return tuple(
+        plugins.SectionItem(
+            item.title,
+            item.get_url() or "",
+            f"{timezone.localdate(item.first_published_at):%Y-%m-%d}"
+            if item.first_published_at
+            else "",
+        )
+        for item in items.order_by("-first_published_at", "-pk")[:PORTAL_ROWS]
+    )
+
+
+def _press_rows(conferences) -> tuple[plugins.SectionItem, ...]:
+    return tuple(
+        plugins.SectionItem(
+            c.title,
+            reverse("disclosure:press-detail", args=[c.pk]),
+            f"{timezone.localtime(c.held_at):%Y-%m-%d}",
+        )
+        for c in conferences.order_by("-held_at", "-pk")[:PORTAL_ROWS]
+    )
+
+
+def home_sections() -> list[plugins.PortalSection]:
+    return [
+        plugins.PortalSection(
+            "disclosure",
+            "最新公开",
+            _item_rows(DisclosureItemPage.objects.public()),
+            reverse("disclosure:index"),
+            order=10,
+        ),
+        plugins.PortalSection(
+            "press",
+            "新闻发布会",
+            _press_rows(PressConference.objects.published()),
+            reverse("disclosure:press"),
+            order=20,
+        ),
+    ]
+
+
+def unit_sections(organisation) -> list[plugins.PortalSection]:
+    return [
+        plugins.PortalSection(
+            "disclosure",
+            "本单位公开事项",
+            _item_rows(DisclosureItemPage.objects.public().for_unit(organisation.pk)),
+            f"{reverse('disclosure:index')}?unit={organisation.pk}",
+            order=10,
+        ),
+        plugins.PortalSection(
+            "press",
+            "新闻发布会",
+            _press_rows(
+                PressConference.objects.published().for_unit(organisation.pk).distinct()
+            ),
+            reverse("disclosure:press"),
+            order=20,
+        ),
+    ]

@@ -113,3 +113,13 @@ def disclosure_participation_figures():
 @hooks.register("dangjian_viewed_kinds")
 def disclosure_viewed_kinds():
     return plugins.viewed_kinds()
+
+
+@hooks.register("dangjian_home_sections")
+def disclosure_home_sections():
+    return plugins.home_sections()
+
+
+@hooks.register("dangjian_unit_page_sections")
+def disclosure_unit_sections(organisation):
+    return plugins.unit_sections(organisation)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from dangjian.experts.models import Expert, Question
@@ -67,3 +68,27 @@ def my_page_panel(request: HttpRequest) -> dict[str, str] | None:
         request=request,
     )
     return {"title": _("政策专员"), "html": html}
+
+
+# Portal sections (unit pages): the unit's experts on duty, as the public
+# directory lists them.
+
+
+def unit_sections(organisation) -> list[plugins.PortalSection]:
+    experts = Expert.objects.active().filter(unit=organisation).order_by("name")[:8]
+    return [
+        plugins.PortalSection(
+            "experts",
+            _("政策专员"),
+            tuple(
+                plugins.SectionItem(
+                    f"{e.name}（{e.title}）" if e.title else e.name,
+                    reverse("experts:index"),
+                    e.contact_hours,
+                )
+                for e in experts
+            ),
+            reverse("experts:index"),
+            order=50,
+        )
+    ]

@@ -57,3 +57,10 @@ def experts_participation_figures() -> list[plugins.ParticipationFigures]:
     from dangjian.experts.plugins import participation_figures
 
     return participation_figures()
+
+
+@hooks.register("dangjian_unit_page_sections")
+def experts_unit_sections(organisation: object) -> list[plugins.PortalSection]:
+    from dangjian.experts.plugins import unit_sections
+
+    return unit_sections(organisation)

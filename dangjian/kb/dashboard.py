@@ -111,3 +111,22 @@ def build(units: list | None, now: datetime.datetime | None = None) -> dict:
         "no_click": _rows(logs.since(month).without_click()),
         "total_week": this_week.count(),
     }
+
+
+def hot_entries(days: int = 7, limit: int = 8, units=None) -> list:
+    """The public entries citizens and operators opened most from a search in
+    the last ``days`` days: the week's hot questions, shown to anyone (the
+    searches themselves, which may hold personal details, never are)."""
+    from dangjian.kb.models import Entry
+
+    since = timezone.now() - datetime.timedelta(days=days)
+    clicks = SearchLog.objects.since(since).filter(clicked_entry__isnull=False)
+    if units is not None:
+        clicks = clicks.filter(clicked_entry__owner__in=units)
+    ranked = list(
+        clicks.values_list("clicked_entry")
+        .annotate(n=Count("id"))
+        .order_by("-n", "clicked_entry")[: limit * 3]
+    )
+    entries = Entry.objects.searchable().in_bulk([pk for pk, _n in ranked])
+    return [entries[pk] for pk, _n in ranked if pk in entries][:limit]

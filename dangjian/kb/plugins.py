@@ -125,3 +125,53 @@ def my_page_panel(request: HttpRequest) -> dict[str, str] | None:
             "<p>{}</p>", format_html(" · ".join(["{}"] * len(links)), *links)
         ),
     }
+
+
+# Portal sections (the home page and unit pages): published entries only.
+
+PORTAL_ROWS = 6
+
+
+def _entry_rows(entries) -> tuple[plugins.SectionItem, ...]:
+    return tuple(
+        plugins.SectionItem(e.matter, e.get_absolute_url(), e.category or "")
+        for e in entries
+    )
+
+
+def home_sections() -> list[plugins.PortalSection]:
+    from dangjian.kb.dashboard import hot_entries
+
+    return [
+        plugins.PortalSection(
+            "kb",
+            _("本周热点问题"),
+            _entry_rows(hot_entries(limit=PORTAL_ROWS)),
+            reverse("kb:search"),
+            order=40,
+        )
+    ]
+
+
+def unit_sections(organisation) -> list[plugins.PortalSection]:
+    from dangjian.kb.dashboard import hot_entries
+
+    hot = hot_entries(limit=PORTAL_ROWS, units=[organisation])
+    if len(hot) < PORTAL_ROWS:
+        seen = {e.pk for e in hot}
+        hot += [
+            e
+            for e in Entry.objects.searchable()
+            .filter(owner=organisation)
+            .order_by("-updated_at", "-pk")[:PORTAL_ROWS]
+            if e.pk not in seen
+        ][: PORTAL_ROWS - len(hot)]
+    return [
+        plugins.PortalSection(
+            "kb",
+            _("知识库问答"),
+            _entry_rows(hot),
+            f"{reverse('kb:search')}?unit={organisation.pk}",
+            order=30,
+        )
+    ]

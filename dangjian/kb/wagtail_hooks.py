@@ -77,3 +77,17 @@ def kb_viewed_kinds() -> list[plugins.ViewedKind]:
     from dangjian.kb.plugins import viewed_kinds
 
     return viewed_kinds()
+
+
+@hooks.register("dangjian_home_sections")
+def kb_home_sections() -> list[plugins.PortalSection]:
+    from dangjian.kb.plugins import home_sections
+
+    return home_sections()
+
+
+@hooks.register("dangjian_unit_page_sections")
+def kb_unit_sections(organisation: object) -> list[plugins.PortalSection]:
+    from dangjian.kb.plugins import unit_sections
+
+    return unit_sections(organisation)

@@ -12,6 +12,10 @@ and neither may import the other. dangjian/README.md lists every hook.
 * ``dangjian_quiz_results`` returns one ``QuizResults``-like object (quiz).
 * ``dangjian_my_page_panels`` registers a function of the request that
   returns HTML or None (portal's "my page").
+* ``dangjian_home_sections`` returns a list of ``PortalSection`` (the home
+  page; public items only, the same for every visitor).
+* ``dangjian_unit_page_sections`` is a function of an organisation returning a
+  list of ``PortalSection`` (a unit's public page; public items only).
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ PARTICIPATION_FIGURES = "dangjian_participation_figures"
 VIEWED_KINDS = "dangjian_viewed_kinds"
 QUIZ_RESULTS = "dangjian_quiz_results"
 MY_PAGE_PANELS = "dangjian_my_page_panels"
+HOME_SECTIONS = "dangjian_home_sections"
+UNIT_PAGE_SECTIONS = "dangjian_unit_page_sections"
 
 
 def registered(hook_name: str) -> list[Any]:
@@ -167,3 +173,42 @@ class ViewedKind:
     owned_by: Callable[[Any], Iterable[int]] | None
     visible_ids: Callable[[Any, list[int]], set[int]]
     hidden_label: str = ""
+
+
+# Portal ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionItem:
+    """One line of a portal section: a title, its address and a short note
+    (a date, a unit, "进行中")."""
+
+    title: str
+    url: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PortalSection:
+    """A block of the home page or of a unit's page, filled by a capability.
+
+    Only what anyone may see goes in (released, 社会公开, open to the public):
+    the portal shows the same sections to every visitor. ``order`` sorts the
+    blocks; ``more_url`` links to the capability's own list.
+    """
+
+    key: str
+    title: str
+    items: tuple[SectionItem, ...]
+    more_url: str = ""
+    order: int = 100
+
+
+def sections(hook_name: str, *args: Any) -> list[PortalSection]:
+    """Every non-empty section the apps registered under a portal hook, in order."""
+    from wagtail import hooks
+
+    found: list[PortalSection] = []
+    for fn in hooks.get_hooks(hook_name):
+        found.extend(s for s in (fn(*args) or ()) if s.items)
+    return sorted(found, key=lambda s: (s.order, s.key))

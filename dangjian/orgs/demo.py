@@ -52,11 +52,38 @@ FIXED_LOGINS = [
 ]
 
 
+# Names of the party-led people's organisations (群团组织). units.json lists
+# them under the government, as 政府部门; they are not.
+MASS_ORGANISATION_MARKERS = (
+    "总工会",
+    "团市委",
+    "共青团",
+    "妇联",
+    "妇女联合会",
+    "红十字会",
+    "残疾人联合会",
+    "残联",
+    "工商业联合会",
+    "科学技术协会",
+    "文学艺术界联合会",
+)
+
+
+def unit_kind(unit: dict) -> str:
+    """The kind of a unit of units.json, with 群团组织 recognised by name."""
+    if unit["kind"] == Organisation.Kind.GOVERNMENT_DEPARTMENT and any(
+        marker in unit["name"] for marker in MASS_ORGANISATION_MARKERS
+    ):
+        return Organisation.Kind.MASS_ORGANISATION
+    return str(unit["kind"])
+
+
 def read_units(ctx: DemoContext) -> list[dict]:
     path = ctx.data_file("city/units.json")
-    if path is None:
-        return BUILTIN_UNITS
-    return json.loads(path.read_text(encoding="utf-8"))
+    units = (
+        BUILTIN_UNITS if path is None else json.loads(path.read_text(encoding="utf-8"))
+    )
+    return [{**unit, "kind": unit_kind(unit)} for unit in units]
 
 
 def build_tree(units: list[dict]) -> dict[str, Organisation]:
@@ -69,6 +96,11 @@ def build_tree(units: list[dict]) -> dict[str, Organisation]:
             parent_name = unit["parent"]
             if parent_name and parent_name not in existing:
                 continue
+            org = existing.get(unit["name"])
+            if org is not None and org.kind != unit["kind"]:
+                # A city loaded before its kinds were corrected.
+                Organisation.objects.filter(pk=org.pk).update(kind=unit["kind"])
+                org.kind = unit["kind"]
             if unit["name"] not in existing:
                 fields = {
                     "name": unit["name"],

@@ -36,6 +36,9 @@ class Organisation(MP_Node):
         GOVERNMENT = "government", _("人民政府")
         PARTY_DEPARTMENT = "party_department", _("党委部门")
         GOVERNMENT_DEPARTMENT = "government_department", _("政府部门")
+        # 工会、共青团、妇联、红十字会、残联 …: people's organisations led by
+        # the party, not departments of the government.
+        MASS_ORGANISATION = "mass_organisation", _("群团组织")
         DISTRICT = "district", _("区")
         SUBDISTRICT = "subdistrict", _("街道/镇")
         PUBLIC_SERVICE = "public_service", _("公共服务单位")

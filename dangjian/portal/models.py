@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from dangjian.lib.plugins import HOME_SECTIONS, UNIT_PAGE_SECTIONS, sections
+from dangjian.orgs.models import Organisation
 from dangjian.portal.capabilities import capability_links
-
-if TYPE_CHECKING:
-    from dangjian.orgs.models import Organisation
+from dangjian.portal.navigation import city_name
 
 
 class HomePage(Page):
-    """The site's root: a mobile-first entry to every capability."""
+    """The site's root: a portal with the latest of every capability.
+
+    The sections come from the ``dangjian_home_sections`` hook: each
+    capability lists its own public items, the portal imports none of them.
+    """
 
     intro: models.CharField[str, str] = models.CharField(
         _("导语"), max_length=200, blank=True
@@ -33,6 +35,8 @@ class HomePage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["capabilities"] = capability_links()
+        context["sections"] = sections(HOME_SECTIONS)
+        context["city_name"] = city_name()
         return context
 
 
@@ -48,9 +52,16 @@ class UnitIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["units"] = (
+        units = list(
             UnitPage.objects.child_of(self).live().select_related("organisation")
         )
+        context["units"] = units
+        # Grouped by kind (党委部门, 政府部门, 群团组织 …), in the kinds' order.
+        order = {value: n for n, value in enumerate(Organisation.Kind.values)}
+        groups: dict[str, list[UnitPage]] = {}
+        for unit in sorted(units, key=lambda u: order.get(u.organisation.kind, 99)):
+            groups.setdefault(unit.organisation.get_kind_display(), []).append(unit)
+        context["groups"] = groups
         return context
 
 
@@ -84,3 +95,10 @@ class UnitPage(Page):
 
     class Meta:
         verbose_name = _("单位主页")
+
+    def get_context(self, request, *args, **kwargs):
+        """The unit's public items, from the ``dangjian_unit_page_sections``
+        hook (disclosure items, knowledge entries, experts, campaigns)."""
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = sections(UNIT_PAGE_SECTIONS, self.organisation)
+        return context

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.timezone import localdate
+from django.utils.translation import gettext as _
 
 from dangjian.lib import plugins
-from dangjian.quiz.models import Attempt, PaperTemplate
+from dangjian.quiz.models import Attempt, Contest, PaperTemplate
 
 
 def _attempts(window: plugins.Window) -> dict[str, dict[int, int]]:
@@ -53,3 +56,27 @@ def my_page_panel(request) -> dict[str, str] | None:
         request=request,
     )
     return {"title": "答题", "html": html}
+
+
+# Portal sections (the home page): published contests open now; their pages
+# are public (taking part needs an eligible membership).
+
+
+def home_sections() -> list[plugins.PortalSection]:
+    contests = Contest.objects.open_at(timezone.now()).order_by("ends_at", "pk")[:6]
+    return [
+        plugins.PortalSection(
+            "contests",
+            _("正在进行的知识竞赛"),
+            tuple(
+                plugins.SectionItem(
+                    c.title,
+                    reverse("quiz:contest", args=[c.pk]),
+                    _("截止 %(day)s") % {"day": f"{localdate(c.ends_at):%m-%d}"},
+                )
+                for c in contests
+            ),
+            reverse("quiz:index"),
+            order=60,
+        )
+    ]

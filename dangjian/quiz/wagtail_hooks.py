@@ -54,3 +54,6 @@ hooks.register("dangjian_participation_figures", plugins.participation_figures)
 @hooks.register("dangjian_quiz_results")
 def quiz_results():
     return interface.results
+
+
+hooks.register("dangjian_home_sections", plugins.home_sections)

@@ -3,10 +3,12 @@ registered in wagtail_hooks.py; shapes in dangjian/lib/plugins.py)."""
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from dangjian.lib import plugins
@@ -21,6 +23,7 @@ from dangjian.study.models import (
     Progress,
     StudySectionPage,
     StudySession,
+    Topic,
     can_open_material,
 )
 
@@ -191,3 +194,43 @@ def guard_attachment(document, request) -> None:
         if can_open_material(material, request):
             return None
     raise Http404
+
+
+# Portal sections (the home page): the study topics, with how many materials
+# anyone may read in each (members see more after signing in).
+
+
+def home_sections() -> list[plugins.PortalSection]:
+    topics = (
+        Topic.objects.annotate(
+            n=Count("materials", filter=Q(materials__live=True)),
+            public=Count(
+                "materials",
+                filter=Q(
+                    materials__live=True,
+                    materials__visibility=MaterialPage.Visibility.PUBLIC,
+                ),
+            ),
+        )
+        .filter(n__gt=0)
+        .order_by("sort_order", "pk")[:6]
+    )
+    index = reverse("study:index")
+    return [
+        plugins.PortalSection(
+            "study",
+            _("学习专题"),
+            tuple(
+                plugins.SectionItem(
+                    t.name,
+                    f"{index}?topic={t.pk}",
+                    _("%(n)d 篇公开资料") % {"n": t.public}
+                    if t.public
+                    else _("党员登录后学习"),
+                )
+                for t in topics
+            ),
+            index,
+            order=50,
+        )
+    ]

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from django.db.models import Count
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timezone import localdate
 from django.utils.translation import gettext as _
 
 from dangjian.lib import plugins
@@ -98,3 +101,47 @@ def my_page_panel(request) -> dict | None:
         return None
     html = render_to_string("voting/my_panel.html", {"rows": rows}, request=request)
     return {"title": _("投票"), "html": html}
+
+
+# Portal sections (the home page and unit pages): public campaigns only.
+
+PORTAL_ROWS = 6
+
+
+def _campaign_rows(campaigns) -> tuple[plugins.SectionItem, ...]:
+    return tuple(
+        plugins.SectionItem(
+            c.title,
+            c.get_absolute_url(),
+            _("%(status)s · 截止 %(day)s")
+            % {"status": c.status_label(), "day": f"{localdate(c.ends_at):%m-%d}"},
+        )
+        for c in campaigns.order_by("ends_at", "pk")[:PORTAL_ROWS]
+    )
+
+
+def home_sections() -> list[plugins.PortalSection]:
+    return [
+        plugins.PortalSection(
+            "voting",
+            _("正在进行的投票"),
+            _campaign_rows(public_campaigns().open_at()),
+            reverse("voting:index"),
+            order=30,
+        )
+    ]
+
+
+def unit_sections(organisation) -> list[plugins.PortalSection]:
+    campaigns = public_campaigns().filter(
+        organisation=organisation, ends_at__gt=timezone.now()
+    )
+    return [
+        plugins.PortalSection(
+            "voting",
+            _("投票活动"),
+            _campaign_rows(campaigns),
+            reverse("voting:index"),
+            order=40,
+        )
+    ]

@@ -48,3 +48,17 @@ def voting_participation_figures():
     from dangjian.voting.plugins import participation_figures
 
     return participation_figures()
+
+
+@hooks.register("dangjian_home_sections")
+def voting_home_sections():
+    from dangjian.voting.plugins import home_sections
+
+    return home_sections()
+
+
+@hooks.register("dangjian_unit_page_sections")
+def voting_unit_sections(organisation):
+    from dangjian.voting.plugins import unit_sections
+
+    return unit_sections(organisation)

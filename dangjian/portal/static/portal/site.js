@@ -16,4 +16,30 @@
       el.select();
     }
   });
+  // Elder mode switch: shown only with script (the mode is kept in the
+  // browser, see elder.js); the choice is remembered for a year.
+  function showElderState() {
+    var on = document.documentElement.classList.contains("elder");
+    document.querySelectorAll("[data-elder-toggle]").forEach(function (b) {
+      b.hidden = false;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.textContent = on ? "标准模式" : "长辈模式";
+    });
+  }
+  function setElder(on) {
+    document.documentElement.classList.toggle("elder", on);
+    try {
+      window.localStorage.setItem("dj-elder", on ? "1" : "0");
+    } catch (e) { /* storage blocked: the cookie remembers it */ }
+    document.cookie = "dj-elder=" + (on ? "1" : "0") +
+      ";path=/;max-age=31536000;samesite=lax";
+    showElderState();
+  }
+  showElderState();
+  document.addEventListener("click", function (event) {
+    var el = event.target;
+    if (el.closest && el.closest("[data-elder-toggle]")) {
+      setElder(!document.documentElement.classList.contains("elder"));
+    }
+  });
 })();
