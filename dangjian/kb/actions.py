@@ -21,9 +21,11 @@ from wagtail.log_actions import log
 
 from dangjian.kb import searchlog
 from dangjian.kb.importer import read_rows
-from dangjian.kb.models import Entry, ImportBatch, SearchLog
+from dangjian.kb.models import AnswerFeedback, Entry, ImportBatch, SearchLog
 from dangjian.kb.permissions import check_can_edit_entry, editable_units
 from dangjian.kb.search import kb_index
+from dangjian.lib import ratelimit
+from dangjian.lib.text import has_control_chars
 from dangjian.orgs.models import Organisation, Person
 
 IMPORT_FIELDS = [
@@ -383,3 +385,48 @@ def do_sweep_expired() -> int:
     if ids:
         index.delete(ids)
     return len(ids)
+
+
+# "这个回答有帮助吗" ------------------------------------------------------------
+
+FEEDBACK_COMMENT_MAX = 300
+# Per network address: a few ratings an hour, one per entry a day.
+FEEDBACK_PER_HOUR = 20
+
+
+class FeedbackRefused(ValidationError):
+    pass
+
+
+@transaction.atomic
+def check_rate_answer(
+    entry: Entry, helpful: str, comment: str = "", *, client: str
+) -> AnswerFeedback:
+    """Records a citizen's rating of a published entry.
+
+    1. The entry must be searchable (published and valid today).
+    2. ``helpful`` is "yes" or "no"; a comment is optional, at most 300
+       characters, without control characters.
+    3. One rating per entry and network address a day, and a few an hour.
+    """
+    if not entry.is_searchable:
+        raise FeedbackRefused(_("该答复已下线，无法评价"), code="offline")
+    if helpful not in ("yes", "no"):
+        raise FeedbackRefused(_("请选择“有帮助”或“没帮助”"), code="invalid")
+    comment = (comment or "").strip()
+    if has_control_chars(comment):
+        raise FeedbackRefused(
+            _("意见中含有无法识别的字符，请删除后重试"), code="invalid_chars"
+        )
+    if len(comment) > FEEDBACK_COMMENT_MAX:
+        raise FeedbackRefused(
+            _("意见最多 %(n)d 个字，请精简后再提交") % {"n": FEEDBACK_COMMENT_MAX},
+            code="too_long",
+        )
+    if not ratelimit.allow("kb-feedback", client, FEEDBACK_PER_HOUR, 3600):
+        raise FeedbackRefused(_("评价过于频繁，请稍后再试"), code="busy")
+    if not ratelimit.allow("kb-feedback-entry", f"{client}:{entry.pk}", 1, 86400):
+        raise FeedbackRefused(_("您已评价过这条答复，感谢您的反馈"), code="duplicate")
+    return AnswerFeedback.objects.create(
+        entry=entry, helpful=helpful == "yes", comment=comment
+    )

@@ -110,6 +110,23 @@ def build(units: list | None, now: datetime.datetime | None = None) -> dict:
         "no_result": _rows(logs.since(month).without_results()),
         "no_click": _rows(logs.since(month).without_click()),
         "total_week": this_week.count(),
+        "feedback": feedback_summary(units, month),
+    }
+
+
+def feedback_summary(units: list | None, since: datetime.datetime) -> dict:
+    """ "这个回答有帮助吗" for the units' entries since a moment: the counts,
+    and the latest comments with their entries (to improve the answers)."""
+    from dangjian.kb.models import AnswerFeedback
+
+    rows = AnswerFeedback.objects.filter(created_at__gte=since)
+    if units is not None:
+        rows = rows.filter(entry__owner__in=units)
+    helpful = rows.filter(helpful=True).count()
+    return {
+        "helpful": helpful,
+        "not_helpful": rows.count() - helpful,
+        "comments": list(rows.exclude(comment="").select_related("entry")[:20]),
     }
 
 
@@ -128,5 +145,33 @@ def hot_entries(days: int = 7, limit: int = 8, units=None) -> list:
         .annotate(n=Count("id"))
         .order_by("-n", "clicked_entry")[: limit * 3]
     )
-    entries = Entry.objects.searchable().in_bulk([pk for pk, _n in ranked])
+    entries = (
+        Entry.objects.searchable()
+        .select_related("owner")
+        .in_bulk([pk for pk, _n in ranked])
+    )
     return [entries[pk] for pk, _n in ranked if pk in entries][:limit]
+
+
+def landing() -> dict:
+    """What the knowledge base's landing page shows: the week's hot
+    questions, the categories and the units that answer, with counts."""
+    from dangjian.kb.models import Entry
+
+    live = Entry.objects.searchable()
+    categories = list(
+        live.exclude(category="")
+        .values_list("category")
+        .annotate(n=Count("id"))
+        .order_by("-n", "category")[:12]
+    )
+    units = list(
+        live.values_list("owner_id", "owner__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "owner__name")[:16]
+    )
+    return {
+        "hot": hot_entries(limit=10),
+        "categories": categories,
+        "unit_counts": units,
+    }

@@ -48,11 +48,94 @@ DEPARTMENT_RULES = [
 ]
 
 
+# What an entry is about → the demo city's unit that owns that subject, by
+# keywords of its question (first match wins: the specific before the
+# general). The Beijing department that wrote the answer comes second: a
+# 公积金 answer collected by the portal team is the housing fund centre's.
+SUBJECT_RULES = [
+    (("公积金",), "市住房公积金管理中心"),
+    (("医保", "医疗保障", "门诊", "异地就医", "住院报销", "医疗费"), "市医疗保障局"),
+    (
+        ("社保卡", "社会保障卡", "养老保险", "养老金", "社会保险"),
+        "市社会保险事业服务中心",
+    ),
+    (("失业", "就业", "工伤", "职称", "劳动合同", "人才"), "市人力资源和社会保障局"),
+    (
+        (
+            "驾驶证",
+            "驾照",
+            "机动车",
+            "交通违法",
+            "违章",
+            "进京证",
+            "限行",
+            "号牌",
+            "车牌",
+        ),
+        "市公安局交通管理支队",
+    ),
+    (
+        ("养犬", "户口", "户籍", "居住证", "身份证", "出入境", "护照", "签证"),
+        "市公安局",
+    ),
+    (("不动产", "房产证", "房本"), "市不动产登记中心"),
+    (("纳税", "个税", "所得税", "增值税", "发票", "加计扣除", "税务"), "市税务局"),
+    (("营业执照", "市场主体", "食品", "药品", "药店", "商标"), "市市场监督管理局"),
+    (("消防", "火灾"), "市消防救援支队"),
+    (
+        (
+            "地震",
+            "防汛",
+            "洪水",
+            "暴雨",
+            "暴雪",
+            "大风",
+            "雷电",
+            "雾霾",
+            "逃生",
+            "急救",
+            "自救",
+            "煤气",
+            "应急",
+        ),
+        "市应急管理局",
+    ),
+    (("公交", "地铁", "出租车", "网约车", "客运"), "市交通运输局"),
+    (
+        ("低保", "最低生活保障", "救助", "婚姻", "殡葬", "社会组织", "养老服务"),
+        "市民政局",
+    ),
+    (("入学", "学校", "学籍", "教育", "招生"), "市教育局"),
+    (
+        ("健康宝", "疫情", "核酸", "疫苗", "医院", "卫生", "计划生育"),
+        "市卫生健康委员会",
+    ),
+    (("高新技术", "科技", "研发", "技术合同", "创新中心"), "市科学技术局"),
+    (("垃圾", "城管", "占道", "违建"), "市城市管理综合执法局"),
+    (("规划", "土地", "测绘"), "市自然资源局"),
+    (("文物", "体育", "旅游", "博物馆", "健身"), "市文化旅游体育局"),
+    (("残疾",), "市残疾人联合会"),
+    (("退役军人",), "市退役军人事务局"),
+    (("公租房", "保障房", "物业", "住房"), "市住房和城乡建设局"),
+    (("污染", "噪声", "排污", "环境"), "市生态环境局"),
+]
+
+
+def subject_unit(text: str) -> str:
+    """The unit that owns the subject of a question, or "" when none fits."""
+    for keywords, unit_name in SUBJECT_RULES:
+        if any(k in text for k in keywords):
+            return unit_name
+    return ""
+
+
 def owner_resolver():
     units = {o.name: o for o in Organisation.objects.maintaining_kb()}
     fallback = units.get(FALLBACK) or next(iter(units.values()), None)
 
     def resolve(department: str):
+        if department in units:
+            return units[department]
         for keyword, unit_name in DEPARTMENT_RULES:
             if keyword in (department or "") and unit_name in units:
                 return units[unit_name]
@@ -76,13 +159,13 @@ def real_rows(path) -> bytes:
             "matter": title if len(title) <= 80 else title[:78] + "…",
             "question": title if len(title) > 80 else "",
             "answer": raw["body"],
-            "owner": raw.get("department") or "",
+            "owner": subject_unit(title) or raw.get("department") or "",
             "category": raw.get("question_type") or raw.get("source_sheet") or "",
             "keywords": "，".join(raw.get("keywords") or []),
         }
         # A few of the housing-fund centre's entries near expiry, two expired,
         # so the near-expiry list has something to show.
-        if "公积金" in row["owner"] and n % 20 == 0:
+        if "公积金" in row["owner"] and n % 20 == 0:  # the fund centre's
             row["valid_until"] = str(today + datetime.timedelta(days=5 + n % 25))
         out.append(json.dumps(row, ensure_ascii=False))
     return "\n".join(out).encode()

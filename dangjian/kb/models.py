@@ -110,6 +110,11 @@ class Entry(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models
         return reverse("kb:entry", args=[self.pk])
 
     @property
+    def sample_notice(self) -> str:
+        """ "示例数据：…" for an entry imported from a public sample data set."""
+        return SAMPLE_SOURCES.get(self.source, "")
+
+    @property
     def is_valid_today(self) -> bool:
         day = today()
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -168,6 +173,49 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.file_name}（新增 {self.created}，更新 {self.updated}）"
+
+
+# Import files of the demo: public knowledge bases, shown as sample data
+# wherever their entries appear.
+SAMPLE_SOURCES = {
+    "hotline_kb_bj/kb.jsonl": "示例数据：北京12345公开知识库",
+    "demo_entries.jsonl": "示例数据：项目自带的演示知识库",
+}
+
+
+def sample_notice() -> str:
+    """The notice for the knowledge base's pages while it holds sample data."""
+    # In id order: the scan stops at the first sample entry.
+    found = list(
+        Entry.objects.filter(source__in=list(SAMPLE_SOURCES), live=True)
+        .order_by("pk")
+        .values_list("source", flat=True)[:1]
+    )
+    return SAMPLE_SOURCES.get(found[0], "") if found else ""
+
+
+class AnswerFeedback(models.Model):
+    """ "这个回答有帮助吗": one citizen's yes/no and optional comment on an
+    entry. No person, session or address is kept; the owning unit sees the
+    counts on its dashboard and the comments on its hot-questions page."""
+
+    entry = models.ForeignKey(
+        Entry,
+        verbose_name=_("知识条目"),
+        on_delete=models.CASCADE,
+        related_name="feedback",
+    )
+    helpful = models.BooleanField(_("有帮助"))
+    comment = models.CharField(_("意见"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("答复评价")
+        verbose_name_plural = _("答复评价")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.entry_id}: {'有帮助' if self.helpful else '没帮助'}"
 
 
 class SearchLogQuerySet(models.QuerySet):

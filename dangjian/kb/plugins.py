@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from dangjian.kb.models import Entry, EntryQuerySet
+from dangjian.kb.models import AnswerFeedback, Entry, EntryQuerySet
 from dangjian.kb.permissions import editable_units
 from dangjian.lib import plugins
 from dangjian.orgs.models import Role
@@ -65,6 +65,25 @@ def _entries(window: plugins.Window) -> dict[str, dict[int, int]]:
     }
 
 
+def _feedback(window: plugins.Window) -> dict[str, dict[int, int]]:
+    """Citizens' ratings of the answers in the period, by the entry's owner."""
+    rows = AnswerFeedback.objects.filter(
+        created_at__gte=window.start, created_at__lt=window.end
+    )
+    return {
+        "kb_helpful": dict(
+            rows.filter(helpful=True)
+            .values_list("entry__owner_id")
+            .annotate(n=Count("id"))
+        ),
+        "kb_not_helpful": dict(
+            rows.filter(helpful=False)
+            .values_list("entry__owner_id")
+            .annotate(n=Count("id"))
+        ),
+    }
+
+
 def participation_figures() -> list[plugins.ParticipationFigures]:
     return [
         plugins.ParticipationFigures(
@@ -74,7 +93,15 @@ def participation_figures() -> list[plugins.ParticipationFigures]:
             ),
             per="organisation",
             count=_entries,
-        )
+        ),
+        plugins.ParticipationFigures(
+            metrics=(
+                plugins.Metric("kb_helpful", "答复评价“有帮助”", 105),
+                plugins.Metric("kb_not_helpful", "答复评价“没帮助”", 106),
+            ),
+            per="organisation",
+            count=_feedback,
+        ),
     ]
 
 

@@ -13,6 +13,7 @@ from django.urls import get_script_prefix, reverse
 from dangjian.kb import searchlog
 from dangjian.kb.models import Entry, today
 from dangjian.search import Document, get_index, register_index
+from dangjian.search.analysis import is_cjk, normalize, stopwords, synonym_map, words
 from dangjian.search.types import Hit
 
 if TYPE_CHECKING:
@@ -177,6 +178,33 @@ def entry_url_template() -> str:
     return url
 
 
+# A hit is unrelated when the query's words it holds (or their synonyms)
+# make up no more than this share of the query: "火星签证" finds entries on
+# 签证 only, and the citizen is better told that nothing was found. A long
+# question (a pasted message) is left to the ranking: it holds many words
+# no answer repeats.
+MIN_COVERAGE = 0.5
+MAX_CHECKED_TERMS = 4
+
+
+def covers_query(query: str, entry: Entry) -> bool:
+    """Whether the entry holds enough of a Chinese query's words to answer it.
+    Queries without Chinese words (pinyin, numbers) are left to the index."""
+    terms = [w for w in words(query) if is_cjk(w) and w not in stopwords()]
+    if not terms or len(terms) > MAX_CHECKED_TERMS:
+        return True
+    text = normalize(
+        " ".join((entry.matter, entry.question, entry.keywords, entry.answer))
+    )
+    synonyms = synonym_map()
+    covered = sum(
+        len(term)
+        for term in terms
+        if term in text or any(alt in text for alt in synonyms.get(term, ()))
+    )
+    return covered / sum(len(term) for term in terms) > MIN_COVERAGE
+
+
 def search_entries(
     query: str,
     *,
@@ -240,6 +268,10 @@ def search_entries(
     if stale:
         transaction.on_commit(lambda: index.delete(stale))
     total = max(0, results.total - len(stale))
+    if offset == 0 and hits and (top := hits[0].entry) is not None:
+        if not covers_query(query, top):
+            # The best hit is unrelated: the rest are no better.
+            hits, total, routed = [], 0, None
     out = EntryResults(
         query=query, total=total, hits=hits, suggestion=results.suggestion
     )

@@ -7,6 +7,7 @@ app_name = "kb"
 urlpatterns = [
     path("", views.search, name="search"),
     path("entries/<int:pk>/", views.entry, name="entry"),
+    path("entries/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("console/", views.console, name="console"),
     path("console/search", views.console_search, name="console-search"),
     path(

@@ -7,13 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from dangjian.kb import dashboard
-from dangjian.kb.actions import do_log_click
-from dangjian.kb.models import Entry, SearchLog
+from dangjian.kb.actions import FeedbackRefused, check_rate_answer, do_log_click
+from dangjian.kb.models import Entry, SearchLog, sample_notice
 from dangjian.kb.permissions import editable_units
 from dangjian.kb.search import search_entries
+from dangjian.lib.clientaddr import client_ip
 from dangjian.lib.counting import count_view
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations
@@ -29,28 +31,42 @@ def _int(value, default=0, lo=0, hi=10_000):
 
 
 def search(request):
+    """The citizens' search; without a query, the landing page: this week's
+    hot questions, the categories and the units that answer."""
     q = request.GET.get("q", "").strip()[:200]
     unit = request.GET.get("unit", "")
     unit = unit if unit.isdigit() else ""
+    category = request.GET.get("category", "").strip()[:100]
     page = _int(request.GET.get("page"), 1, 1, 1000)
     results = None
     pages = None
-    if q or unit:
+    context: dict = {}
+    if q or unit or category:
         results = search_entries(
             q,
             unit=unit or None,
+            category=category or None,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
             channel=SearchLog.Channel.CITIZEN,
         )
         # Paginator over the total only, to render page links.
         pages = Paginator(range(min(results.total, 1000)), PAGE_SIZE).get_page(page)
+    else:
+        context = dashboard.landing()
     units = Organisation.objects.maintaining_kb().order_by("path").only("id", "name")
-    return render(
-        request,
-        "kb/search.html",
-        {"q": q, "unit": unit, "units": units, "results": results, "pages": pages},
+    context.update(
+        {
+            "q": q,
+            "unit": unit,
+            "category": category,
+            "units": units,
+            "results": results,
+            "pages": pages,
+            "sample_notice": sample_notice(),
+        }
     )
+    return render(request, "kb/search.html", context)
 
 
 def entry(request, pk: int):
@@ -64,10 +80,51 @@ def entry(request, pk: int):
     log = request.GET.get("log", "")[:32]
     if log:
         do_log_click(log, entry)
-    response = render(request, "kb/entry.html", {"entry": entry})
+    note = FEEDBACK_NOTES.get(request.GET.get("feedback", ""), "")
+    response = render(
+        request,
+        "kb/entry.html",
+        {
+            "entry": entry,
+            "feedback_note": note,
+            "feedback_ok": request.GET.get("feedback") == "thanks",
+        },
+    )
     if entry.is_searchable:
         count_view(request, entry)
     return response
+
+
+# What the entry page says after a rating, by outcome (the codes of
+# ``check_rate_answer``): shown next to the question, not at the page's top.
+FEEDBACK_NOTES = {
+    "thanks": _("感谢您的评价，我们会据此改进答复。"),
+    "duplicate": _("您已评价过这条答复，感谢您的反馈。"),
+    "busy": _("评价过于频繁，请稍后再试。"),
+    "too_long": _("意见最多 300 个字，请精简后再提交。"),
+    "invalid": _("请选择“有帮助”或“没帮助”。"),
+    "invalid_chars": _("意见中含有无法识别的字符，请删除后重试。"),
+    "offline": _("该答复已下线，无法评价。"),
+}
+
+
+@require_POST
+def feedback(request, pk: int):
+    """ "这个回答有帮助吗": records the rating and returns to the entry, whose
+    feedback block says how it went."""
+    entry = get_object_or_404(Entry, pk=pk)
+    try:
+        check_rate_answer(
+            entry,
+            request.POST.get("helpful", ""),
+            request.POST.get("comment", "")[:2000],
+            client=client_ip(request),
+        )
+    except FeedbackRefused as exc:
+        outcome = exc.code or "invalid"
+    else:
+        outcome = "thanks"
+    return redirect(f"{entry.get_absolute_url()}?feedback={outcome}#feedback")
 
 
 @login_required

@@ -9,6 +9,7 @@ answer would double the cost of answering).
 
 from __future__ import annotations
 
+import random
 import secrets
 import time
 from contextlib import nullcontext
@@ -194,6 +195,7 @@ def check_import_questions(
                 answer=row.answer,
                 explanation=row.explanation,
                 source=row.source,
+                provenance=row.provenance,
                 category=row.category,
                 tags=row.tags,
                 difficulty=row.difficulty,
@@ -397,6 +399,85 @@ def check_start_attempt(
         except IntegrityError:
             raise QuizError(_done_today(template), "done_today", 409) from None
     return attempt, True
+
+
+def mistake_template(owner: Organisation) -> PaperTemplate:
+    """The template practice papers of the 错题本 are recorded under. It is
+    inactive: nobody starts it from the list; its papers are the mistakes."""
+    from dangjian.quiz.mistakes import PRACTICE_SLUG
+
+    template, _created = PaperTemplate.objects.get_or_create(
+        slug=PRACTICE_SLUG,
+        defaults={
+            "name": _("错题练习"),
+            "mode": Mode.SPECIAL,
+            "owner": owner,
+            "time_limit_seconds": 0,
+            "avoid_recent_attempts": 0,
+            "is_active": False,
+            "description": _("从错题本中抽取，答对的题目移出错题本"),
+        },
+    )
+    return template
+
+
+def check_start_mistake_practice(person, *, now=None) -> Attempt:
+    """Starts (or resumes) a practice paper of the person's latest mistakes.
+
+    1. The person must be signed in and have mistakes to practise.
+    2. An unfinished practice paper is resumed rather than a second started.
+    3. The paper holds up to ``PRACTICE_SIZE`` mistakes, options shuffled.
+    """
+    from dangjian.quiz.draw import _item
+    from dangjian.quiz.mistakes import PRACTICE_SIZE, mistakes_for
+
+    now = now or timezone.now()
+    if person is None or not person.is_authenticated:
+        raise QuizError(_("请先登录"), "login_required", 401)
+    mistakes = mistakes_for(person, limit=PRACTICE_SIZE)
+    if not mistakes:
+        raise QuizError(_("错题本是空的，没有需要练习的题目"), "no_mistakes", 409)
+    unit_id = person_unit_id(person)
+    owner = (
+        Organisation.objects.filter(pk=unit_id).first()
+        if unit_id
+        else mistakes[0].question.owner
+    )
+    template = mistake_template(owner or mistakes[0].question.owner)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=person.pk).first()
+        current = (
+            Attempt.objects.in_progress()
+            .filter(person=person, template=template)
+            .first()
+        )
+        if current is not None:
+            return current
+        seed = secrets.randbits(62)
+        rng = random.Random(seed)
+        paper = [
+            _item(
+                template,
+                rng,
+                m.question.pk,
+                m.question.type,
+                len(m.question.options),
+                "1",
+            )
+            for m in mistakes
+        ]
+        attempt = Attempt(
+            person=person,
+            unit_id=unit_id,
+            template=template,
+            mode=Mode.SPECIAL,
+            seed=seed,
+            paper=paper,
+            started_at=now,
+            max_score=Decimal(len(paper)),
+        )
+        attempt.save(force_insert=True)
+    return attempt
 
 
 def _done_today(template: PaperTemplate) -> str:

@@ -86,6 +86,9 @@ class ResultQuestionOut(QuestionOut):
     score: float
     explanation: str
     source: str
+    reference: str = ""
+    reference_section: str = ""
+    reference_url: str = ""
 
 
 class ResultOut(AttemptOut):

@@ -7,7 +7,9 @@ import json
 import random
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+from django.urls import reverse
 from django.utils import timezone
 
 from dangjian.lib.demo import DemoContext
@@ -31,6 +33,7 @@ from dangjian.quiz.models import (
     QuestionType,
     Scoring,
 )
+from dangjian.quiz.reference import Passage, PassageFinder, answer_texts
 
 OWNER = "市委宣传部"
 CONTEST_TITLE = "全市学习贯彻党的二十大精神知识竞赛"
@@ -95,6 +98,7 @@ def load(ctx: DemoContext) -> str:
     owner = ctx.units.get(OWNER) or Organisation.objects.get(name=OWNER)
     admin = ctx.people.get("admin")
     created, real = _load_bank(ctx, owner, admin)
+    _link_report_passages(ctx)
     templates = _load_templates(owner, real=real)
     contest = _load_contest(owner, templates["contest-ershida"])
     _play(contest, templates)
@@ -137,6 +141,46 @@ def _load_bank(ctx: DemoContext, owner, admin) -> tuple[int, bool]:
         _raise_on_errors(report)
         created += report.created
     return created, True
+
+
+def read_report(ctx: DemoContext) -> list[Passage]:
+    """The 20th Congress report's paragraphs (as study loads them), each with
+    its section and a link to find it among the study materials."""
+    path = ctx.data_file("report20/paragraphs.jsonl")
+    if path is None:
+        return []
+    search = reverse("study:search")
+    passages = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row.get("kind") != "paragraph" or not row.get("text"):
+            continue
+        section = row["section_title"]
+        topic = section.split("、", 1)[-1]
+        passages.append(
+            Passage(section, row["text"], f"{search}?{urlencode({'q': topic})}")
+        )
+    return passages
+
+
+def _link_report_passages(ctx: DemoContext) -> int:
+    """Quotes, for each question taken from the report, the paragraph that
+    holds its answer (its explanation then points to the report)."""
+    finder = PassageFinder(read_report(ctx))
+    if not finder.paragraphs:
+        return 0
+    linked = []
+    for q in Question.objects.filter(reference=""):
+        passage = finder.find(q.stem, answer_texts(q))
+        if passage is not None:
+            q.reference = passage.text
+            q.reference_section = passage.section[:200]
+            q.reference_url = passage.url[:300]
+            linked.append(q)
+    Question.objects.bulk_update(
+        linked, ["reference", "reference_section", "reference_url"], batch_size=500
+    )
+    return len(linked)
 
 
 def _row(line: int, item: dict) -> Row:

@@ -18,6 +18,7 @@ The CSV/Excel template has one question per row with these columns
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -85,6 +86,7 @@ class Row:
     tags: list[str] = field(default_factory=list)
     difficulty: int = 2
     source: str = ""
+    provenance: str = ""
     external_id: str | None = None
     quality_flags: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -145,11 +147,31 @@ def _as_str_list(value) -> list[str]:
     return [str(value)]
 
 
+CITATION = re.compile(r"[（(]?\s*来源[：:]\s*(?P<source>.+?)\s*$", re.S)
+
+
+def split_citation(stem: str) -> tuple[str, str]:
+    """Separates a trailing "来源：…" citation from a stem: (stem, source)."""
+    match = CITATION.search(stem)
+    if match is None or match.start() == 0:
+        return stem, ""
+    source = match.group("source")
+    if match.group(0).startswith(("（", "(")) and source.endswith(("）", ")")):
+        source = source[:-1]
+    return stem[: match.start()].rstrip(), source.strip()
+
+
 def _row_from_json(number: int, item: dict) -> Row:
     tags = _as_str_list(item.get("tags"))
     source = item.get("source")
+    provenance = str(item.get("provenance") or "")
     if isinstance(source, dict):
-        source = item.get("collection") or source.get("repo") or ""
+        # A data set's record: its repository is internal provenance; the
+        # collection it reprints (a published question book) is the source.
+        provenance = provenance or str(source.get("repo") or "")
+        source = item.get("collection") or ""
+        if source and item.get("publisher"):
+            source = f"{source}（{item['publisher']}）"
     row = Row(
         line=number,
         type=str(item.get("type") or ""),
@@ -159,6 +181,7 @@ def _row_from_json(number: int, item: dict) -> Row:
         category=str(item.get("category") or ""),
         tags=tags,
         source=str(source or "")[:200],
+        provenance=provenance[:200],
         external_id=str(item["id"])[:64] if item.get("id") not in (None, "") else None,
         quality_flags=_as_str_list(item.get("quality_flags")),
         raw_answer=str(item.get("answer") or ""),
@@ -237,7 +260,9 @@ def validate_rows(rows: list[Row], *, category: str = "") -> None:
             row.errors.append(f"题型“{row.type}”无效（应为 单选/多选/判断/填空）")
             continue
         row.type = qtype
-        row.stem = row.stem.strip()
+        row.stem, cited = split_citation(row.stem.strip())
+        if cited:
+            row.source = cited[:200]
         if not row.stem:
             row.errors.append("题干为空")
         if len(row.stem) > 2000:

@@ -71,7 +71,22 @@ class Question(models.Model):
     # accepted alternatives, e.g. [["中国共产党领导", "党的领导"]].
     answer = models.JSONField(_("答案"), default=list)
     explanation = models.TextField(_("解析"), blank=True)
+    # Shown with the answer: where the question is taken from (a book, an
+    # article), e.g. the "来源：…" a stem used to carry.
     source = models.CharField(_("出处"), max_length=200, blank=True)
+    # Internal provenance (the data set or file it was imported from): kept
+    # for the bank's keepers, never shown to people answering.
+    provenance = models.CharField(
+        _("数据来源（内部）"),
+        max_length=200,
+        blank=True,
+        help_text=_("导入的数据集或文件，仅供题库管理，不向答题者显示"),
+    )
+    # The passage of the source text that holds the answer (found for the
+    # questions drawn from the 20th Congress report), with its section.
+    reference = models.TextField(_("原文"), blank=True)
+    reference_section = models.CharField(_("原文章节"), max_length=200, blank=True)
+    reference_url = models.CharField(_("原文链接"), max_length=300, blank=True)
     category = models.CharField(_("分类"), max_length=50, db_index=True)
     tags = models.JSONField(_("标签"), default=list, blank=True)
     difficulty = models.PositiveSmallIntegerField(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from dangjian.quiz.actions import paper_questions
-from dangjian.quiz.models import Attempt, QuestionType
+from dangjian.quiz.models import Attempt, Question, QuestionType
 
 LETTERS = "ABCDEFGH"
 # Plain strings: the site is Chinese only, and resolving lazy choice labels
@@ -103,6 +103,9 @@ def result_view(attempt: Attempt) -> dict:
                 "score": float(Decimal(result["s"])),
                 "explanation": q.explanation,
                 "source": q.source,
+                "reference": q.reference,
+                "reference_section": q.reference_section,
+                "reference_url": q.reference_url,
             }
         )
     view.update(
@@ -116,3 +119,27 @@ def result_view(attempt: Attempt) -> dict:
         }
     )
     return view
+
+
+def question_review(q: Question) -> dict:
+    """A question with its right answer and explanation, options in their
+    own order (the 错题本)."""
+    if q.type == QuestionType.FILL:
+        correct = "；".join("/".join(alts) for alts in q.answer)
+    else:
+        correct = q.answer_display()
+    return {
+        "type_label": TYPE_LABELS[q.type],
+        "stem": q.stem,
+        "options": [
+            {"label": LETTERS[i], "text": text} for i, text in enumerate(q.options)
+        ]
+        if q.type in ("single", "multiple")
+        else [],
+        "correct_display": correct,
+        "explanation": q.explanation,
+        "source": q.source,
+        "reference": q.reference,
+        "reference_section": q.reference_section,
+        "reference_url": q.reference_url,
+    }

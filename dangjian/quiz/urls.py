@@ -6,6 +6,8 @@ app_name = "quiz"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("mistakes/", views.mistakes, name="mistakes"),
+    path("mistakes/practise/", views.practise_mistakes, name="mistakes-practise"),
     path("start/<slug:slug>/", views.start, name="start"),
     path("attempts/<int:attempt_id>/", views.attempt_page, name="attempt"),
     path("attempts/<int:attempt_id>/submit/", views.submit, name="submit"),

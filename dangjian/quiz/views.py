@@ -19,10 +19,12 @@ from dangjian.quiz.actions import (
     check_answer_challenge,
     check_save_answers,
     check_start_attempt,
+    check_start_mistake_practice,
     do_submit_attempt,
     is_eligible,
 )
 from dangjian.quiz.api import cached_leaderboards
+from dangjian.quiz.mistakes import mistakes_for
 from dangjian.quiz.models import (
     Attempt,
     Contest,
@@ -31,7 +33,7 @@ from dangjian.quiz.models import (
     PaperTemplate,
     QuestionType,
 )
-from dangjian.quiz.presenters import paper_view, result_view
+from dangjian.quiz.presenters import paper_view, question_review, result_view
 from dangjian.quiz.standings import my_standing
 
 
@@ -95,6 +97,29 @@ def _start(request, **target):
         if target.get("contest"):
             return redirect("quiz:contest", contest_id=target["contest"].pk)
         return redirect("quiz:index")
+    return redirect("quiz:attempt", attempt_id=attempt.pk)
+
+
+@login_required
+def mistakes(request):
+    """错题本: the member's latest wrong answers, with the right answer and
+    its explanation, and a button to practise them again."""
+    rows = mistakes_for(request.user)
+    return render(
+        request,
+        "quiz/mistakes.html",
+        {"mistakes": [(m, question_review(m.question)) for m in rows]},
+    )
+
+
+@login_required
+@require_POST
+def practise_mistakes(request):
+    try:
+        attempt = check_start_mistake_practice(request.user)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("quiz:mistakes")
     return redirect("quiz:attempt", attempt_id=attempt.pk)
 
 
