@@ -102,6 +102,7 @@ def campaign(request, campaign_id: int):
             "status": campaign.status(),
             "idempotency_key": secrets.token_urlsafe(16),
             "captcha": request.session.pop("voting_captcha", None),
+            "note": request.session.pop("voting_note", None),
         },
     )
     return _with_device(request, response)
@@ -124,33 +125,47 @@ def candidate(request, campaign_id: int, candidate_id: int):
 
 @require_POST
 def vote(request, campaign_id: int):
-    """Voting without JavaScript: the form posts here and comes back."""
+    """Voting without JavaScript: the form posts here and comes back to the
+    candidate that was tapped, with the outcome shown beside its button."""
     back = reverse("voting:campaign", args=[campaign_id])
+    candidate_id = candidate_id_from(request.POST.get("candidate", "")) or None
+    if candidate_id is not None:
+        back = f"{back}#c{candidate_id}"
     voter = voter_from_request(request)
     if voter is None:
-        messages.error(request, _("请先登录或验证手机号后投票"))
-        return redirect(reverse("voting:verify", args=[campaign_id]))
-    candidate_id = request.POST.get("candidate", "")
+        _note(request, candidate_id, _("请先登录或验证手机号后投票"), "voter_required")
+        return redirect(back)
     try:
         result = check_cast_vote(
             campaign_id,
-            candidate_id_from(candidate_id) or None,
+            candidate_id,
             voter,
             idempotency_key=request.POST.get("idempotency_key") or None,
             captcha_token=request.POST.get("captcha_token", ""),
             captcha_answer=request.POST.get("captcha_answer", ""),
         )
     except VoteRefused as exc:
-        messages.error(request, exc.detail)
+        _note(request, candidate_id, exc.detail, exc.code)
         if exc.code == "captcha_required":
             request.session["voting_captcha"] = exc.extra["captcha"]
         return redirect(back)
     if result.status == 201:
-        messages.success(
+        _note(
             request,
+            candidate_id,
             _("投票成功！今日还可投 %(n)d 票") % {"n": result.body["remaining_today"]},
+            "ok",
         )
     return redirect(back)
+
+
+def _note(request, candidate_id: int | None, text: str, code: str) -> None:
+    """The outcome of a vote, shown once beside the candidate's button."""
+    request.session["voting_note"] = {
+        "candidate": candidate_id,
+        "text": str(text),
+        "code": code,
+    }
 
 
 def results(request, campaign_id: int):

@@ -24,10 +24,44 @@
       });
   }
 
+  function leftText(n) {
+    return n > 0 ? "今天还可投给TA " + n + " 票" : "今天投给TA的票已用完";
+  }
+
+  // The outcome of a tap goes beside the button that was tapped (on a phone
+  // the top of the page is off-screen), with the sign-in choices when the
+  // visitor has not signed in.
+  function showNote(form, ok, text, signIn) {
+    var me = document.getElementById("vt-me");
+    var note = form.parentNode.querySelector(".vt-note");
+    if (!note) return;
+    note.className = "vt-note" + (ok ? " ok" : "");
+    note.textContent = "";
+    var p = document.createElement("p");
+    p.textContent = text;
+    note.appendChild(p);
+    if (signIn) {
+      var links = document.createElement("p");
+      links.className = "vt-sign-in";
+      var login = document.createElement("a");
+      login.className = "button";
+      login.href = me.dataset.login + encodeURIComponent("#" + form.parentNode.id);
+      login.textContent = "党员登录";
+      links.appendChild(login);
+      if (me.dataset.verify) {
+        var sms = document.createElement("a");
+        sms.className = "button secondary";
+        sms.href = me.dataset.verify;
+        sms.textContent = "手机号验证码";
+        links.appendChild(sms);
+      }
+      note.appendChild(links);
+    }
+  }
+
   function initVoting() {
     var me = document.getElementById("vt-me");
     if (!me) return;
-    var status = document.getElementById("vt-status");
     var campaign = parseInt(me.dataset.campaign, 10);
     document.querySelectorAll("form.vt-vote").forEach(function (form) {
       form.addEventListener("submit", function (event) {
@@ -54,11 +88,10 @@
         }).then(function (res) {
           var d = res.data;
           if (res.status === 201 || res.status === 200) {
-            status.className = "vt-status ok";
-            status.textContent = "投票成功！今日还可投 " + d.remaining_today + " 票";
+            showNote(form, true, "投票成功！今日还可投 " + d.remaining_today + " 票");
             setText("#vt-remaining", d.remaining_today);
             if (d.remaining_total !== null) setText("#vt-remaining-total", d.remaining_total);
-            setText('[data-left="' + body.candidate + '"]', d.remaining_for_candidate_today);
+            setText('[data-left="' + body.candidate + '"]', leftText(d.remaining_for_candidate_today));
             // A fresh key for the next vote for this candidate.
             form.elements.idempotency_key.value = body.idempotency_key.split("~")[0] + "~" + Date.now();
             button.disabled = d.remaining_for_candidate_today === 0;
@@ -69,13 +102,11 @@
           } else if (res.status === 429 && d.code === "captcha_required") {
             form.submit();  // The server-rendered page shows the captcha.
           } else {
-            status.className = "vt-status";
-            status.textContent = d.detail || "投票失败，请稍后再试";
+            showNote(form, false, d.detail || "投票失败，请稍后再试", d.code === "voter_required");
             button.disabled = res.status === 409 && d.limit !== "per_day" ? true : false;
           }
         }).catch(function () {
-          status.className = "vt-status";
-          status.textContent = "网络异常，请重试（不会重复计票）";
+          showNote(form, false, "网络异常，请重试（不会重复计票）");
           button.disabled = false;
         });
       });
