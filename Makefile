@@ -14,21 +14,26 @@ PG_REDIS_URL ?= redis://127.0.0.1:6379/9
 .PHONY: run serve venv migrate demo test test-pg lint typecheck format bench clean
 
 $(VENV)/.installed: pyproject.toml
+	@echo "==> Installing Python packages into $(VENV) (first run: about a minute)..."
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install $(PIP_FLAGS) --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 	@$(PY) -m pip install $(PIP_FLAGS) -e ".[dev]" 2>&1 | grep -v -e "^WARNING: Location" -e "^  " -e "^$$" || true
 	@$(PY) -c "import django, wagtail, granian, pytest_django" || (echo "installation failed" && exit 1)
 	@touch $@
+	@echo "==> Packages installed."
 
 venv: $(VENV)/.installed
 
 migrate: venv
+	@echo "==> Applying database migrations..."
 	$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
+	@echo "==> Loading the demo city (first run: about a minute)..."
 	$(PY) manage.py load_demo
 
 run: demo
+	@echo "==> Collecting static files..."
 	@$(PY) manage.py collectstatic --noinput -v0
 	@echo ""
 	@echo "党建云 is serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"

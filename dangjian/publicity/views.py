@@ -38,6 +38,21 @@ def feed_list(request):
     )
 
 
+def _unit_groups(checked: list[str]) -> list[dict[str, Any]]:
+    """The units one may follow, grouped under each tree's root (市委, 市政府
+    …) for a form of a few collapsible branches instead of a wall of boxes."""
+    groups: list[dict[str, Any]] = []
+    for unit in Organisation.objects.filter(is_active=True, depth__lte=2).order_by(
+        "path"
+    ):
+        if unit.depth == 1 or not groups:
+            groups.append({"root": unit, "units": [], "open": False})
+        groups[-1]["units"].append(unit)
+        if str(unit.pk) in checked:
+            groups[-1]["open"] = True
+    return groups
+
+
 def subscribe(request: HttpRequest) -> HttpResponse:
     """The digest sign-up form; a confirmation mail completes it (double opt-in)."""
     errors: dict[str, list[str]] = {}
@@ -72,9 +87,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         {
             "errors": errors,
             "data": data,
-            "units": Organisation.objects.filter(is_active=True, depth__lte=2).order_by(
-                "path"
-            ),
+            "unit_groups": _unit_groups(data["units"]),
             "kinds": Release.Kind.choices,
         },
         status=400 if errors else 200,

@@ -23,16 +23,23 @@ from dangjian.orgs.auth import member_auth
 from dangjian.quiz.actions import (
     AttemptRef,
     QuizError,
+    can_manage_quiz,
     check_answer_challenge,
     check_save_answers,
     check_start_attempt,
     do_submit_attempt,
+    is_eligible,
     resolve_template,
 )
 from dangjian.quiz.draw import get_template
 from dangjian.quiz.models import Attempt, Contest, Mode
 from dangjian.quiz.presenters import paper_view, result_view, seconds_left
-from dangjian.quiz.standings import my_standing, person_leaderboard, unit_leaderboard
+from dangjian.quiz.standings import (
+    boards_for,
+    my_standing,
+    person_leaderboard,
+    unit_leaderboard,
+)
 
 router = Router(tags=["答题与知识竞赛"])
 
@@ -318,6 +325,10 @@ def cached_leaderboards(contest: Contest) -> dict:
 )
 def leaderboard(request, contest_id: Id):
     contest = get_object_or_404(Contest.objects.published(), pk=contest_id)
-    boards = cached_leaderboards(contest)
-    mine = my_standing(contest, request.user) if request.user.is_authenticated else None
+    user = request.user
+    show_names = user.is_authenticated and (
+        is_eligible(user, contest) or can_manage_quiz(user)
+    )
+    boards = boards_for(cached_leaderboards(contest), show_names=show_names)
+    mine = my_standing(contest, user) if user.is_authenticated else None
     return {"contest": contest.pk, "title": contest.title, **boards, "mine": mine}

@@ -22,6 +22,7 @@ from dangjian.quiz.actions import (
     paper_questions,
 )
 from dangjian.quiz.demo_bank import BUILTIN_QUESTIONS
+from dangjian.quiz.draw import invalidate_pool
 from dangjian.quiz.importing import Row, read_file
 from dangjian.quiz.models import (
     Attempt,
@@ -180,6 +181,7 @@ def _link_report_passages(ctx: DemoContext) -> int:
     Question.objects.bulk_update(
         linked, ["reference", "reference_section", "reference_url"], batch_size=500
     )
+    invalidate_pool()
     return len(linked)
 
 

@@ -113,3 +113,21 @@ def my_standing(contest: Contest, person) -> dict | None:
         "attempts": entry["attempts"],
         "participants": counts["participants"],
     }
+
+
+def mask_name(name: str) -> str:
+    """A member's name as the public sees it: the surname only (张三 → 张*)."""
+    return name[:1] + "*" * max(1, len(name) - 1) if name else name
+
+
+def boards_for(boards: dict, *, show_names: bool) -> dict:
+    """The leaderboards as one viewer may see them: full names only for the
+    members of the contest's organisations (and its managers)."""
+    if show_names:
+        return boards
+    return {
+        **boards,
+        "persons": [
+            {**row, "name": mask_name(row["name"])} for row in boards["persons"]
+        ],
+    }

@@ -16,6 +16,7 @@ from dangjian.orgs.scope import managed_organisations, scope_for
 from dangjian.quiz import stats
 from dangjian.quiz.actions import (
     QuizError,
+    can_manage_quiz,
     check_answer_challenge,
     check_save_answers,
     check_start_attempt,
@@ -34,7 +35,7 @@ from dangjian.quiz.models import (
     QuestionType,
 )
 from dangjian.quiz.presenters import paper_view, question_review, result_view
-from dangjian.quiz.standings import my_standing
+from dangjian.quiz.standings import boards_for, my_standing
 
 
 def index(request):
@@ -235,7 +236,11 @@ def contest_page(request, contest_id):
     user = request.user
     context = {
         "contest": contest,
-        "boards": cached_leaderboards(contest),
+        "boards": boards_for(
+            cached_leaderboards(contest),
+            show_names=user.is_authenticated
+            and (is_eligible(user, contest) or can_manage_quiz(user)),
+        ),
         "is_open": contest.is_open(),
         "not_started": timezone.now() < contest.starts_at,
         "eligible_orgs": list(contest.eligible.all()),

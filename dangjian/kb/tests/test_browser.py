@@ -4,8 +4,9 @@ Screenshots go to test-artifacts/ for a human to look at."""
 import pytest
 from django.test import Client
 
-from dangjian.kb.models import Entry
+from dangjian.kb.models import AnswerFeedback, Entry
 from dangjian.kb.search import kb_index
+from dangjian.portal.tests.axe import assert_accessible
 from dangjian.test import ARTIFACTS, BROWSER_MARKS, PASSWORD, CityMixin
 
 pytestmark = BROWSER_MARKS
@@ -75,3 +76,34 @@ def test_typing_shows_matching_entries_before_enter(
     page.keyboard.press("Enter")
     page.get_by_text("已复制答复口径").wait_for(timeout=5_000)
     context.close()
+
+
+@pytest.mark.parametrize("width,height", [(375, 812), (1280, 800)])
+def test_a_citizen_searches_and_rates_the_answer(
+    entries, live_server, browser, width, height
+):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(live_server.url + "/kb/")
+    assert_accessible(page)
+    page.fill("input[name=q]", "火星签证")
+    page.get_by_role("button", name="搜索").click()
+    assert page.get_by_text("没有找到与“火星签证”相关的答复").is_visible()
+    assert page.get_by_role("link", name="12345").first.is_visible()
+    assert_accessible(page)
+    page.fill("input[name=q]", "公积金提取")
+    page.get_by_role("button", name="搜索").click()
+    page.locator(".kb-results a.kb-title").first.click()
+    page.wait_for_url("**/kb/entries/**")
+    assert "更新于" in page.locator(".kb-meta").inner_text()
+    assert "答复口径" not in page.locator("main").inner_text()
+    assert_accessible(page)
+    page.fill("#feedback-comment", "说得很清楚")
+    page.get_by_role("button", name="有帮助").click()
+    page.wait_for_url("**#feedback")
+    note = page.locator(".kb-feedback-note")
+    assert "感谢您的评价" in note.inner_text()
+    box = note.bounding_box()
+    assert box is not None and 0 <= box["y"] < height  # said where one tapped
+    assert AnswerFeedback.objects.filter(helpful=True, comment="说得很清楚").exists()
+    page.screenshot(path=str(ARTIFACTS / f"kb-rated-{width}.png"), full_page=False)
+    page.close()

@@ -100,3 +100,12 @@ class DigestTestCase(PublicityTestCase):
         r = self.client.post("/publicity/unsubscribe/forged:token/")
         self.assertContains(r, "链接无效", status_code=400)
         self.assertIsNone(Subscriber.objects.get().confirmed_at)
+
+
+class SubscribeFormTestCase(PublicityTestCase):
+    def test_units_are_grouped_under_their_tree_in_collapsed_branches(self):
+        r = self.client.get("/publicity/subscribe/")
+        self.assertContains(r, "<summary>中共测试市委", html=False)
+        self.assertContains(r, "<details>", html=False)
+        self.assertContains(r, f'value="{self.unit_a.pk}"')
+        self.assertNotContains(r, "<details open>", html=False)

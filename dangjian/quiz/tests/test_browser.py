@@ -4,6 +4,8 @@ test-artifacts/ for a human to look at."""
 
 import pytest
 
+from dangjian.portal.tests.axe import assert_accessible
+from dangjian.quiz.draw import invalidate_pool
 from dangjian.quiz.models import Attempt, Question
 from dangjian.test import ARTIFACTS, BROWSER_MARKS, wait_until
 
@@ -38,6 +40,13 @@ def test_member_takes_the_daily_quiz_on_a_phone(demo_site, live_server, browser)
     page.get_by_role("button", name="开始每日答题").click()
     page.wait_for_url("**/quiz/attempts/*/")
     attempt = Attempt.objects.get(person__username="member", mode="daily")
+    # The first question is taken from the report: its passage is quoted.
+    Question.objects.filter(pk=attempt.paper[0]["q"]).update(
+        reference="全面推进党的自我净化、自我完善、自我革新、自我提高。",
+        reference_section="十五、坚定不移全面从严治党",
+        reference_url="/study/search/?q=从严治党",
+    )
+    invalidate_pool()  # the bank changed behind the per-process cache
     questions = Question.objects.in_bulk([i["q"] for i in attempt.paper])
 
     # One question per screen, with progress.
@@ -70,7 +79,12 @@ def test_member_takes_the_daily_quiz_on_a_phone(demo_site, live_server, browser)
     assert page.locator(".quiz-review.wrong").count() == 1
     assert page.locator(".quiz-explanation").first.is_visible()
     first = questions[attempt.paper[0]["q"]]
-    assert first.explanation in page.locator(".quiz-review.wrong").inner_text()
+    wrong = page.locator(".quiz-review.wrong")
+    assert first.explanation in wrong.inner_text()
+    assert "出自党的二十大报告 · 十五、坚定不移全面从严治党" in wrong.inner_text()
+    assert wrong.get_by_role("link", name="阅读原文").is_visible()
+    assert "暂无解析" not in page.locator("main").inner_text()
+    assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(ARTIFACTS / "quiz-result-375.png"), full_page=True)
 

@@ -1,7 +1,12 @@
 """What a member reads after answering: explanations without internal
-provenance, the report passage that holds the answer, the 错题本."""
+provenance, the report passage that holds the answer, the 错题本; and
+whose names a contest's leaderboard shows."""
 
 from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
 
 from dangjian.quiz.actions import (
     check_import_questions,
@@ -10,9 +15,10 @@ from dangjian.quiz.actions import (
     do_submit_attempt,
 )
 from dangjian.quiz.importing import read_file, split_citation
-from dangjian.quiz.models import Attempt, Question
+from dangjian.quiz.models import Attempt, Contest, Mode, Question
 from dangjian.quiz.reference import Passage, PassageFinder
-from dangjian.quiz.tests.helpers import QuizTestCase
+from dangjian.quiz.tests import test_contests
+from dangjian.quiz.tests.helpers import QuizTestCase, make_template
 from dangjian.quiz.tests.test_attempts import correct_answers
 from dangjian.test import PASSWORD
 
@@ -161,3 +167,47 @@ class MistakeBookTestCase(QuizTestCase):
         self.assertNotContains(r, first.stem)
         r = self.client.post("/quiz/mistakes/practise/", follow=True)
         self.assertContains(r, "错题本是空的")
+
+
+class LeaderboardNamesTestCase(QuizTestCase):
+    contest: Contest
+    # Plays as in test_contests (whose tests are not inherited here).
+    play = test_contests.ContestTestCase.play
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        template = make_template(
+            cls.unit_a, "contest", Mode.CONTEST, [("single", "二十大", 2, 5)]
+        )
+        now = timezone.now()
+        cls.contest = Contest.objects.create(
+            title="宣传部知识竞赛",
+            template=template,
+            owner=cls.unit_a,
+            starts_at=now - timedelta(days=1),
+            ends_at=now + timedelta(days=1),
+        )
+        cls.contest.eligible.set([cls.unit_a])
+
+    def test_the_public_and_outsiders_see_masked_names(self):
+        self.play(self.member, 3, 100)
+        for username in (None, "outsider"):
+            with self.subTest(viewer=username):
+                self.client.logout()
+                if username:
+                    self.client.login(username=username, password=PASSWORD)
+                page = self.client.get(f"/quiz/contests/{self.contest.pk}/")
+                self.assertNotContains(page, "张党员")
+                self.assertContains(page, "张**")
+                api = self.client.get(
+                    f"/api/quiz/contests/{self.contest.pk}/leaderboard"
+                ).json()
+                self.assertEqual(api["persons"][0]["name"], "张**")
+
+    def test_members_of_the_contests_organisations_see_full_names(self):
+        self.play(self.member, 3, 100)
+        self.client.login(username="sibling", password=PASSWORD)
+        self.assertContains(
+            self.client.get(f"/quiz/contests/{self.contest.pk}/"), "张党员"
+        )

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from dangjian.portal.tests.axe import assert_accessible
 from dangjian.test import ARTIFACTS, BROWSER_MARKS, wait_until
 from dangjian.voting.demo import OPEN_TITLE
 from dangjian.voting.models import Campaign
@@ -46,8 +47,10 @@ def test_member_votes_on_a_phone_and_sees_the_result_change(
     votes_before = int(card.locator("[data-votes]").inner_text())
     page.screenshot(path=str(ARTIFACTS / "voting-campaign-375.png"), full_page=False)
     card.get_by_role("button", name=re.compile("投票")).click()
-    page.wait_for_selector("#vt-status.ok")
-    assert "今日还可投 4 票" in page.locator("#vt-status").inner_text()
+    # The outcome is shown beside the button that was tapped.
+    card.locator(".vt-note.ok").wait_for()
+    assert "今日还可投 4 票" in card.locator(".vt-note").inner_text()
+    assert "今天投给TA的票已用完" in card.locator(".vt-left").inner_text()
     assert page.locator("#vt-remaining").inner_text() == "4"
     wait_until(
         page,
@@ -66,4 +69,27 @@ def test_member_votes_on_a_phone_and_sees_the_result_change(
     total = int(page.locator("#vt-total").inner_text())
     assert total > 0
     page.screenshot(path=str(ARTIFACTS / "voting-results-375.png"), full_page=True)
+    assert_accessible(page)
+    page.close()
+
+
+def test_a_refused_tap_is_explained_beside_the_button_at_375(
+    demo_site, live_server, browser
+):
+    """A visitor not signed in taps 投票 far down the list: the refusal and
+    the ways to sign in appear next to that button, in view."""
+    campaign = Campaign.objects.get(title=OPEN_TITLE)
+    page = browser.new_page(viewport={"width": 375, "height": 812}, is_mobile=True)
+    page.goto(f"{live_server.url}/votes/{campaign.pk}/")
+    assert_accessible(page)
+    card = page.locator(".vt-candidate").nth(4)
+    card.scroll_into_view_if_needed()
+    card.get_by_role("button", name=re.compile("投票")).click()
+    note = card.locator(".vt-note")
+    note.get_by_text("请先登录或验证手机号后投票").wait_for()
+    assert note.get_by_role("link", name="党员登录").is_visible()
+    assert note.get_by_role("link", name="手机号验证码").is_visible()
+    box = note.bounding_box()
+    assert box is not None and 0 <= box["y"] < 812  # in view, not off-screen
+    page.screenshot(path=str(ARTIFACTS / "voting-refused-375.png"), full_page=False)
     page.close()
