@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dangjian.voting",
     "dangjian.publicity",
     "dangjian.stats",
+    "dangjian.notify",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -351,6 +352,14 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBac
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "党建云 <noreply@dangjian.local>")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
+
+# Notifications (dangjian/notify): WeChat template messages are off by default.
+DANGJIAN_WECHAT_ENABLED = envbool("DANGJIAN_WECHAT_ENABLED", "False")
+DANGJIAN_WECHAT_BASE_URL = env("DANGJIAN_WECHAT_BASE_URL", "https://api.weixin.qq.com")
+DANGJIAN_WECHAT_APPID = env("DANGJIAN_WECHAT_APPID", "")
+DANGJIAN_WECHAT_SECRET = envsecret("DANGJIAN_WECHAT_SECRET", "")
+DANGJIAN_WECHAT_TEMPLATE_ID = env("DANGJIAN_WECHAT_TEMPLATE_ID", "")
+DANGJIAN_NOTIFY_DIGEST_AFTER = envint("DANGJIAN_NOTIFY_DIGEST_AFTER", "5")
 
 # Votes (dangjian/voting)
 VOTING_HASH_KEY = envsecret("VOTING_HASH_KEY", "")  # falls back to SECRET_KEY

@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("votes/", include("dangjian.voting.urls")),
     path("publicity/", include("dangjian.publicity.urls")),
     path("stats/", include("dangjian.stats.urls")),
+    path("notifications/", include("dangjian.notify.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):

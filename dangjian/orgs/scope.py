@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from dangjian.orgs.models import Membership, Organisation
 
@@ -94,6 +94,32 @@ def scope_for(person) -> Scope:
     )
     setattr(person, CACHE_ATTR, scope)
     return scope
+
+
+def people_in(organisation_ids: Iterable[int], include_descendants: bool) -> QuerySet:
+    """Ids of the active people an audience of these organisations includes.
+
+    The same rule as ``Scope.reaches``, seen from the audience: people with
+    an active membership in one of the organisations, or, with
+    ``include_descendants``, in any organisation of their subtrees.
+    Notifications resolve audiences and check 党内 scopes with it.
+    """
+    ids = list(organisation_ids)
+    memberships = Membership.objects.active()
+    if not ids:
+        return memberships.none().values_list("person_id", flat=True)
+    if include_descendants:
+        condition = Q()
+        for path in Organisation.objects.filter(pk__in=ids).values_list(
+            "path", flat=True
+        ):
+            condition |= Q(organisation__path__startswith=path)
+        if not condition:
+            return memberships.none().values_list("person_id", flat=True)
+        memberships = memberships.filter(condition)
+    else:
+        memberships = memberships.filter(organisation_id__in=ids)
+    return memberships.values_list("person_id", flat=True).distinct()
 
 
 def forget_scope(person) -> None:

@@ -86,6 +86,8 @@ SECRETS = {
         "36", "企业向市委宣传部专员的提问（正文、企业、附件、令牌）", {"admin"}, "tbf"
     ),
     "a_spot_check": _secret("37", "市委宣传部的抽查", {"admin"}),
+    # The member's own notification (and its failed SMS, for admins' failure lists).
+    "a_notification": _secret("38", "成员本人的通知", {"member", "admin"}),
 }
 
 
@@ -130,6 +132,7 @@ class SweepCity(CityMixin):
         cls._quiz()
         cls._publicity()
         cls._experts()
+        cls._notify()
         cls._generic()
 
     @classmethod
@@ -638,6 +641,42 @@ class SweepCity(CityMixin):
         )
         SECRETS["a_channel"].objects = [cls.channel_a]
         cls.tracked += [cls.channel_a]
+
+    # --- Notifications ---------------------------------------------------------------
+
+    @classmethod
+    def _notify(cls):
+        from dangjian.notify.delivery import fan_out
+        from dangjian.notify.models import Delivery, Notification
+        from dangjian.notify.service import notify
+
+        s = SECRETS["a_notification"].markers
+        dispatch = notify(
+            "notify.announcement",
+            [cls.member],
+            {"title": f"{s['t']} 个人通知", "body": f"{s['b']} 仅本人可见", "url": "/"},
+            "sweep:notification:member",
+        )
+        fan_out(dispatch.pk)
+        cls.notification_a = Notification.objects.get(dispatch=dispatch)
+        Delivery.objects.create(
+            notification=cls.notification_a,
+            recipient=cls.member,
+            channel="sms",
+            status=Delivery.Status.FAILED,
+            attempts=5,
+            last_error="网关拒绝",
+        )
+        SECRETS["a_notification"].objects = [cls.notification_a]
+        # The outsider's own notification: what the other personas open as theirs.
+        dispatch = notify(
+            "notify.announcement",
+            [cls.outsider],
+            {"title": "公安局通知", "url": "/"},
+            "sweep:notification:outsider",
+        )
+        fan_out(dispatch.pk)
+        cls.notification_b = Notification.objects.get(dispatch=dispatch)
 
     # --- Experts ---------------------------------------------------------------------
 

@@ -273,6 +273,7 @@ def _generic(city, route):
         "fmt": "xlsx",
         "log_id": "1",
         "attachment_pk": city.expert_attachment.pk,
+        "notification_id": city.notification_a.pk,
     }
 
 
@@ -324,6 +325,7 @@ def _pk_objects(city, route, Page, Document, Image, Task):
         "quiz:stats-detail": [city.contests["a"]],
         "kb:": [city.entries["a"], city.kb_draft],
         "publicity_retry": list(city.deliveries),
+        "notify:open": [city.notification_a, city.notification_b],
     }
     for prefix, objects in by_name.items():
         if name.startswith(prefix):
