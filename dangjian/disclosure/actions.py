@@ -22,6 +22,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from dangjian.disclosure import notices
 from dangjian.disclosure.models import (
     DisclosureCategory,
     DisclosureIndexPage,
@@ -399,6 +400,7 @@ def do_withdraw_item(item: DisclosureItemPage, *, reason: str, acting_user):
         user=acting_user,
         data={"reason": reason.strip()},
     )
+    notices.item_withdrawn(item, reason.strip())
     transaction.on_commit(bump_generation)
     reindex_on_commit(item.pk)
     return item

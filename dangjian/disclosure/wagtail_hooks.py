@@ -11,12 +11,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
 
-from dangjian.disclosure import plugins
+from dangjian.disclosure import notices, plugins
 from dangjian.disclosure.actions import can_withdraw
 from dangjian.disclosure.models import DisclosureItemPage, PressConference, ReleasePlan
 from dangjian.disclosure.permissions import narrow_to_choosable_items
 from dangjian.disclosure.press import PRESS_ROLES
 from dangjian.disclosure.viewsets import DisclosureViewSetGroup, PressConferenceViewSet
+from dangjian.notify.kinds import KINDS_HOOK
 from dangjian.orgs.models import Role
 from dangjian.orgs.permissions import register_choice_scope, register_unit_policy
 
@@ -29,6 +30,7 @@ register_unit_policy(PressConference, unit_field="host_unit", roles=PRESS_ROLES)
 # Forms and choosers offer only the items a person may see or works on.
 register_choice_scope(DisclosureItemPage, narrow_to_choosable_items)
 
+hooks.register(KINDS_HOOK, notices.notification_kinds)
 register_snippet(DisclosureViewSetGroup)
 register_snippet(PressConferenceViewSet)
 

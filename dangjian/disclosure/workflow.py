@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.models import Task, TaskState
 
-from dangjian.disclosure import scan
+from dangjian.disclosure import notices, scan
 from dangjian.disclosure.forms import RejectCommentForm
 from dangjian.orgs.models import Role
 from dangjian.orgs.scope import scope_for
@@ -205,6 +205,13 @@ class UnitRoleTask(Task):
             ).values_list("pk", flat=True)
         ]
         return states.filter(workflow_state__object_id__in=page_ids)
+
+    def start(self, workflow_state, user=None):
+        task_state = super().start(workflow_state, user=user)
+        item = _item_for(workflow_state.content_object)
+        if item is not None and task_state.status == TaskState.STATUS_IN_PROGRESS:
+            notices.item_waiting(item, task_state, self.role)
+        return task_state
 
     def get_form_for_action(self, action):
         if action == "reject":

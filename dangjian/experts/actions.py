@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from dangjian.experts import notices
+from dangjian.experts import notices, notifications
 from dangjian.experts.models import (
     Answer,
     Attachment,
@@ -291,6 +291,8 @@ def _assign(question: Question, expert: Expert, *, now) -> None:
         question.status = Question.Status.ASSIGNED
         fields.append("status")
     question.save(update_fields=fields)
+    if not _quiet.get():
+        notifications.question_assigned(question)
 
 
 @transaction.atomic

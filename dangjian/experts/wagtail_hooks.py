@@ -9,15 +9,19 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogActionRegistry
 
+from dangjian.experts import notifications
 from dangjian.experts.models import Expert, Question
 from dangjian.experts.permissions import QuestionPermissionPolicy
 from dangjian.experts.viewsets import ExpertsViewSetGroup
 from dangjian.lib import plugins
+from dangjian.notify.kinds import KINDS_HOOK, REMINDERS_HOOK
 from dangjian.orgs.models import Role
 from dangjian.orgs.permissions import register_unit_policy
 
 # The policies first: the viewsets' unit guards read them.
 register_unit_policy(Question, QuestionPermissionPolicy(Question))
+hooks.register(KINDS_HOOK, notifications.notification_kinds)
+hooks.register(REMINDERS_HOOK, notifications.remind)
 # Unit admins keep their units' experts.
 register_unit_policy(Expert, unit_field="unit", roles=[Role.UNIT_ADMIN])
 

@@ -1,4 +1,4 @@
-"""The notification tasks, named for a scheduler (defined in ``delivery``)."""
+"""The notification tasks, named for a scheduler (defined beside their work)."""
 
 from __future__ import annotations
 
@@ -7,5 +7,11 @@ from dangjian.notify.delivery import (
     deliver_due_task,
     fan_out_task,
 )
+from dangjian.notify.reminders import send_reminders_task
 
-__all__ = ["deliver_batch_task", "deliver_due_task", "fan_out_task"]
+__all__ = [
+    "deliver_batch_task",
+    "deliver_due_task",
+    "fan_out_task",
+    "send_reminders_task",
+]

@@ -6,13 +6,17 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
-from dangjian.quiz import interface, plugins
+from dangjian.notify.kinds import KINDS_HOOK, REMINDERS_HOOK
+from dangjian.quiz import interface, notices, plugins
 from dangjian.quiz.views_admin import (
     ImportMenuItem,
     import_template_view,
     import_view,
 )
 from dangjian.quiz.viewsets import QuizViewSetGroup
+
+hooks.register(KINDS_HOOK, notices.notification_kinds)
+hooks.register(REMINDERS_HOOK, notices.remind)
 
 
 @hooks.register("register_admin_viewset")

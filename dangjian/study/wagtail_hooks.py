@@ -6,12 +6,16 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 
+from dangjian.notify.kinds import KINDS_HOOK, REMINDERS_HOOK
 from dangjian.orgs.permissions import register_choice_scope
-from dangjian.study import plugins
+from dangjian.study import notices, plugins
 from dangjian.study.choice import narrow_to_choosable_materials
 from dangjian.study.models import MaterialPage
 from dangjian.study.views_admin import CorrectionMenuItem, correct_points
 from dangjian.study.viewsets import StudyViewSetGroup
+
+hooks.register(KINDS_HOOK, notices.notification_kinds)
+hooks.register(REMINDERS_HOOK, notices.remind)
 
 # Choosers and related fields offer only the materials a person may pick.
 register_choice_scope(MaterialPage, narrow_to_choosable_materials)

@@ -7,8 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from dangjian.notify.kinds import KINDS_HOOK, REMINDERS_HOOK
+from dangjian.voting import notices
 from dangjian.voting.views_admin import review
 from dangjian.voting.viewsets import CampaignViewSet
+
+hooks.register(KINDS_HOOK, notices.notification_kinds)
+hooks.register(REMINDERS_HOOK, notices.remind)
 
 register_snippet(CampaignViewSet)
 
