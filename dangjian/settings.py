@@ -360,6 +360,11 @@ DANGJIAN_WECHAT_APPID = env("DANGJIAN_WECHAT_APPID", "")
 DANGJIAN_WECHAT_SECRET = envsecret("DANGJIAN_WECHAT_SECRET", "")
 DANGJIAN_WECHAT_TEMPLATE_ID = env("DANGJIAN_WECHAT_TEMPLATE_ID", "")
 DANGJIAN_NOTIFY_DIGEST_AFTER = envint("DANGJIAN_NOTIFY_DIGEST_AFTER", "5")
+# Quiet hours "22-8" (Asia/Shanghai); empty turns them off.
+_quiet = env("DANGJIAN_NOTIFY_QUIET_HOURS", "22-8").split("-")
+DANGJIAN_NOTIFY_QUIET_HOURS = (
+    (int(_quiet[0]), int(_quiet[1])) if len(_quiet) == 2 else None
+)
 
 # Votes (dangjian/voting)
 VOTING_HASH_KEY = envsecret("VOTING_HASH_KEY", "")  # falls back to SECRET_KEY

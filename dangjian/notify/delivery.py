@@ -170,13 +170,15 @@ def _claim(ids: list[int], now: dt.datetime) -> list[Delivery]:
     )
 
 
-def _message(notification: Notification, label: str = "") -> channels.Message:
-    kinds = registered_kinds()
+def _message(
+    notification: Notification, kinds: dict, base: str, label: str = ""
+) -> channels.Message:
     kind = kinds.get(notification.kind)
+    url = notification.url
     return channels.Message(
         title=notification.title,
         body=notification.body,
-        url=channels.link(notification.url),
+        url=base + url if url.startswith("/") else url,
         label=label or (kind.label if kind else notification.kind),
         created=date_format(timezone.localtime(notification.created_at), "Y-m-d H:i"),
         wechat_template=kind.wechat_template if kind else "",
@@ -204,32 +206,49 @@ def _failed(delivery: Delivery, error: str, now: dt.datetime) -> None:
     else:
         delivery.status = Delivery.Status.PENDING
         delivery.due_at = now + rules.retry_delay(delivery.attempts)
-    delivery.save(update_fields=["attempts", "last_error", "status", "due_at"])
+
+
+UPDATED = ("status", "due_at", "sent_at", "attempts", "last_error")
+
+
+def _write(deliveries: list[Delivery]) -> None:
+    """Saves the outcome of many deliveries in one UPDATE per distinct outcome
+    (a batch mostly has one: sent now, first try)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for d in deliveries:
+        groups[tuple(getattr(d, name) for name in UPDATED)].append(d.pk)
+    for values, ids in groups.items():
+        Delivery.objects.filter(pk__in=ids).update(
+            **dict(zip(UPDATED, values, strict=True))
+        )
 
 
 def deliver_batch(ids: list[int]) -> dict[str, int]:
-    """Sends the batch's due deliveries; returns how many ended in each status."""
+    """Sends the batch's due deliveries; returns how many ended in each status.
+
+    The outcome of the whole batch is written in one statement at its end.
+    """
     now = timezone.now()
     outcome: dict[str, int] = defaultdict(int)
     deliveries = _claim(ids, now)
     recent = _recent_counts(deliveries, now)
     quiet = rules.quiet_until(now)
+    kinds = registered_kinds()
+    base = channels.link("/").rstrip("/")
     for delivery in deliveries:
         notification = delivery.notification
         key = (delivery.recipient_id, delivery.channel)
         if not notification.is_emergency and quiet is not None:
             delivery.status, delivery.due_at = Delivery.Status.PENDING, quiet
-            delivery.save(update_fields=["status", "due_at"])
         elif not notification.is_emergency and recent[key] >= rules.digest_after():
             delivery.status = Delivery.Status.HELD
             delivery.due_at = now + dt.timedelta(hours=1)
-            delivery.save(update_fields=["status", "due_at"])
         else:
             to = channels.address(delivery.channel, delivery.recipient)
             try:
                 if not to:
                     raise channels.ChannelError(_("接收人没有该渠道的地址"))
-                channels.send(delivery.channel, to, _message(notification))
+                channels.send(delivery.channel, to, _message(notification, kinds, base))
             except channels.ChannelError as exc:
                 _failed(delivery, str(exc), now)
             else:
@@ -237,10 +256,8 @@ def deliver_batch(ids: list[int]) -> dict[str, int]:
                 delivery.status, delivery.sent_at = Delivery.Status.SENT, now
                 delivery.attempts += 1
                 delivery.last_error = ""
-                delivery.save(
-                    update_fields=["status", "sent_at", "attempts", "last_error"]
-                )
         outcome[delivery.status] += 1
+    _write(deliveries)
     return dict(outcome)
 
 
@@ -278,9 +295,8 @@ def send_digests(now: dt.datetime | None = None) -> int:
             for row in rows:
                 _failed(row, str(exc), now)
                 if row.status == Delivery.Status.PENDING:
-                    Delivery.objects.filter(pk=row.pk).update(
-                        status=Delivery.Status.HELD
-                    )
+                    row.status = Delivery.Status.HELD
+            _write(rows)
             continue
         Delivery.objects.filter(pk__in=ids).update(
             status=Delivery.Status.DIGESTED, sent_at=now, last_error=""

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dangjian.lib.demo import DemoContext
 from dangjian.orgs.models import Membership, Organisation, Role
+from dangjian.quiz import notices
 from dangjian.quiz.actions import (
     check_import_questions,
     check_save_answers,
@@ -102,6 +103,8 @@ def load(ctx: DemoContext) -> str:
     _link_report_passages(ctx)
     templates = _load_templates(owner, real=real)
     contest = _load_contest(owner, templates["contest-ershida"])
+    # The reminder pass of the hour the contest opened: eligible members told.
+    notices.remind(contest.starts_at + timedelta(minutes=5))
     _play(contest, templates)
     return "{}题库 {} 道试题（本次新增 {}），{} 种答题模式，竞赛“{}”{} 人参赛".format(
         "真实" if real else "内置示例",

@@ -18,7 +18,7 @@ from dangjian.lib.demo import DemoContext
 from dangjian.lib.demo_files import demo_document
 from dangjian.lib.site import home_page
 from dangjian.orgs.models import Membership, Role
-from dangjian.study import actions
+from dangjian.study import actions, notices
 from dangjian.study.assessment import do_run_assessment
 from dangjian.study.models import (
     AssessmentScheme,
@@ -348,6 +348,15 @@ def load(ctx: DemoContext) -> str:
     plan = ensure_plan(unit, materials, video)
     ensure_guide(section, admin, plan)
     sessions = ensure_sessions(ctx, branch)
+    # The reminder pass, as it runs on the morning three days before the
+    # plan's deadline and today (notices of the coming sessions).
+    morning = dt.datetime.combine(
+        plan.deadline - dt.timedelta(days=3),
+        dt.time(9),
+        tzinfo=timezone.get_current_timezone(),
+    )
+    notices.remind_plan_deadlines(morning)
+    notices.remind_sessions(timezone.now())
     if fresh:
         ensure_history(ctx, materials)
     ensure_spot_check(ctx, unit)

@@ -30,7 +30,7 @@ def notification_kinds() -> list[NotificationKind]:
             key=PLAN_DEADLINE,
             label="学习计划截止提醒",
             title="学习计划《%(plan)s》还有 %(days)s 天截止",
-            body="截止日期 %(deadline)s，您已完成 %(done)s/%(total)s 项学习资料。",
+            body="截止日期 %(deadline)s，计划中的 %(total)s 项学习资料您还没有全部学完。",
             channels=(INBOX, WECHAT),
             link=lambda context: reverse("study:archive"),
         ),
@@ -78,25 +78,21 @@ def remind_plan_deadlines(now: dt.datetime) -> int:
                 .values_list("person_id", flat=True)
             ):
                 done[person_id] = done.get(person_id, 0) + 1
-            # Grouped by how much each has done, so the text can say it.
-            by_done: dict[int, list[int]] = {}
-            for person_id in people:
-                if done.get(person_id, 0) < len(materials):
-                    by_done.setdefault(done.get(person_id, 0), []).append(person_id)
-            for n, group in sorted(by_done.items()):
-                dispatch = notify(
-                    PLAN_DEADLINE,
-                    group,
-                    {
-                        "plan": plan.title,
-                        "days": days,
-                        "deadline": deadline.isoformat(),
-                        "done": n,
-                        "total": len(materials),
-                    },
-                    f"{PLAN_DEADLINE}:{plan.pk}:{deadline.isoformat()}:{days}d:{n}",
-                )
-                sent += dispatch is not None
+            unfinished = sorted(pk for pk in people if done.get(pk, 0) < len(materials))
+            if not unfinished:
+                continue
+            dispatch = notify(
+                PLAN_DEADLINE,
+                unfinished,
+                {
+                    "plan": plan.title,
+                    "days": days,
+                    "deadline": deadline.isoformat(),
+                    "total": len(materials),
+                },
+                f"{PLAN_DEADLINE}:{plan.pk}:{deadline.isoformat()}:{days}d",
+            )
+            sent += dispatch is not None
     return sent
 
 

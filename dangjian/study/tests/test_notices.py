@@ -42,7 +42,7 @@ class StudyRemindersTestCase(StudyTestCase):
             ["学习计划《二十大精神学习计划》还有 3 天截止"],
         )
         n = Notification.objects.get(recipient=self.member, kind="study.plan_deadline")
-        self.assertIn("您已完成 0/2 项", n.body)
+        self.assertIn("2 项学习资料您还没有全部学完", n.body)
         self.assertEqual(self.titles(self.sibling, "study.plan_deadline"), [])
         self.assertEqual(self.titles(self.outsider, "study.plan_deadline"), [])
         # Running again the same day sends nothing more.
