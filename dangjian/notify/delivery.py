@@ -34,6 +34,8 @@ from dangjian.notify.models import Delivery, Dispatch, Notification, Preference
 from dangjian.orgs.scope import people_in
 
 BATCH = 200
+# A batch claimed this long ago and not finished: its worker died; sent again.
+STALE_CLAIM = dt.timedelta(minutes=15)
 CHUNK = 1000
 
 
@@ -162,7 +164,10 @@ def _claim(ids: list[int], now: dt.datetime) -> list[Delivery]:
             .due(now)
             .values_list("pk", flat=True)
         )
-        Delivery.objects.filter(pk__in=mine).update(status=Delivery.Status.SENDING)
+        # The claim's time in due_at: a batch whose worker died is found by it.
+        Delivery.objects.filter(pk__in=mine).update(
+            status=Delivery.Status.SENDING, due_at=now
+        )
     return list(
         Delivery.objects.filter(pk__in=mine)
         .select_related("notification", "recipient__wechat_binding")
@@ -306,8 +311,12 @@ def send_digests(now: dt.datetime | None = None) -> int:
 
 
 def deliver_due(now: dt.datetime | None = None) -> dict[str, int]:
-    """Queues every delivery due now (retries, after quiet hours) and sends digests."""
+    """Queues every delivery due now (retries, after quiet hours, batches of a
+    worker that died) and sends digests."""
     now = now or timezone.now()
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, due_at__lt=now - STALE_CLAIM
+    ).update(status=Delivery.Status.PENDING)
     ids = list(Delivery.objects.due(now).order_by("pk").values_list("pk", flat=True))
     stale = Dispatch.objects.filter(fanned_out_at=None).values_list("pk", flat=True)
     for dispatch_id in list(stale):

@@ -191,6 +191,26 @@ class ServiceTestCase(KindsMixin, BaseTestCase):
         self.assertEqual(delivery.status, Delivery.Status.FAILED)
         self.assertEqual(delivery.attempts, 5)
 
+    def test_a_batch_whose_worker_died_is_sent_by_the_periodic_pass(self):
+        self.send("test.notice", [self.member])
+        delivery = Delivery.objects.get()
+        sms.outbox.clear()
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.SENDING,
+            sent_at=None,
+            due_at=delivery.due_at - dt.timedelta(minutes=5),
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            deliver_due()
+        self.assertEqual(len(sms.outbox), 0)  # claimed only minutes ago
+        Delivery.objects.filter(pk=delivery.pk).update(
+            due_at=delivery.due_at - dt.timedelta(minutes=20)
+        )
+        with self.captureOnCommitCallbacks(execute=True):
+            deliver_due()
+        self.assertEqual(len(sms.outbox), 1)
+        self.assertEqual(Delivery.objects.get().status, Delivery.Status.SENT)
+
     def test_an_event_left_without_fan_out_is_picked_up_by_the_periodic_pass(self):
         from dangjian.notify.service import notify
 
