@@ -18,6 +18,7 @@ from dangjian.experts.api import router as experts_router
 from dangjian.kb.api import router as kb_router
 from dangjian.lib import api_errors
 from dangjian.notify.api import router as notify_router
+from dangjian.members.api import router as members_router
 from dangjian.orgs.api import router as orgs_router
 from dangjian.publicity.api import router as publicity_router
 from dangjian.quiz.api import router as quiz_router
@@ -73,3 +74,4 @@ api.add_router("/votes", voting_router)
 api.add_router("/publicity", publicity_router)
 api.add_router("/stats", stats_router)
 api.add_router("/notifications", notify_router)
+api.add_router("/", members_router)

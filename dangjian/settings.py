@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "dangjian.study",
     "dangjian.disclosure",
     "dangjian.voting",
+    "dangjian.members",
     "dangjian.publicity",
     "dangjian.stats",
     "dangjian.notify",

@@ -28,6 +28,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("publicity/", include("dangjian.publicity.urls")),
     path("stats/", include("dangjian.stats.urls")),
     path("notifications/", include("dangjian.notify.urls")),
+    path("members/", include("dangjian.members.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Router, Schema
+from wagtail import hooks
 
 from dangjian.orgs.auth import member_auth
 from dangjian.orgs.models import Membership, Organisation
@@ -33,6 +36,9 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
     member_of: list[int]
     within: list[int]
+    # Added by capabilities through the ``dangjian_me_profile`` hook (members:
+    # the party-member record, ID number masked); null when none applies.
+    member_profile: dict[str, Any] | None = None
 
 
 @router.get("/orgs", response=list[OrganisationOut], summary="组织树（按路径排序）")
@@ -60,7 +66,11 @@ def me(request):
     memberships = Membership.objects.filter(person=person).select_related(
         "organisation"
     )
+    extra: dict[str, Any] = {}
+    for fn in hooks.get_hooks("dangjian_me_profile"):
+        extra.update(fn(person) or {})
     return {
+        **extra,
         "id": person.pk,
         "username": person.username,
         "name": person.get_full_name(),

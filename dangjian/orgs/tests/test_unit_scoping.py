@@ -135,10 +135,31 @@ def _fixtures(case) -> dict[str, object]:
             organisation=unit,
         ),
     }
+    rows["members.MemberProfile"] = _member_profile(case)
     for row in (campaign, press):
         # A draft revision, so that revision views have one to show.
         row.save_revision(user=case.editor)
     return rows
+
+
+def _member_profile(case):
+    from dangjian.members import identity
+    from dangjian.members.models import MemberProfile
+    from dangjian.members.tests.helpers import id_number
+
+    number = id_number(1)
+    return MemberProfile.objects.create(
+        person=make_person("sentinel_member", f"{SENTINEL}党员"),
+        branch=case.branch_a1,
+        name=f"{SENTINEL}党员",
+        sex="男",
+        birth_date=dt.date(1985, 3, 12),
+        id_hash=identity.id_hash(number),
+        id_masked=identity.mask(number),
+        id_sealed=identity.seal(number),
+        joined_on=dt.date(2010, 7, 1),
+        category="正式党员",
+    )
 
 
 def _model_of(viewset):

@@ -88,6 +88,8 @@ SECRETS = {
     "a_spot_check": _secret("37", "市委宣传部的抽查", {"admin"}),
     # The member's own notification (and its failed SMS, for admins' failure lists).
     "a_notification": _secret("38", "成员本人的通知", {"member", "admin"}),
+    # A member record of unit A: the name, and (added below) the full ID number.
+    "a_member": _secret("39", "市委宣传部党员的档案（姓名、完整身份证号）", {"admin"}),
 }
 
 
@@ -133,6 +135,7 @@ class SweepCity(CityMixin):
         cls._publicity()
         cls._experts()
         cls._notify()
+        cls._members()
         cls._generic()
 
     @classmethod
@@ -677,6 +680,47 @@ class SweepCity(CityMixin):
         )
         fan_out(dispatch.pk)
         cls.notification_b = Notification.objects.get(dispatch=dispatch)
+    # --- Members ---------------------------------------------------------------------
+
+    @classmethod
+    def _members(cls):
+        from dangjian.members.importer import import_roster
+        from dangjian.members.models import MemberProfile
+        from dangjian.members.tests.helpers import csv_bytes, id_number, row
+        from dangjian.members.transfers import do_request_transfer
+
+        s = SECRETS["a_member"].markers
+        secret_id = id_number(838)
+        import_roster(
+            "a.csv",
+            csv_bytes(
+                [
+                    row(f"{s['t']}赵党员", 838, "宣传部第二党支部"),
+                    row("张党员", 839, "宣传部第一党支部"),
+                ]
+            ),
+            user=cls.admin,
+        )
+        import_roster(
+            "b.csv", csv_bytes([row("李群众", 840, "公安局第一党支部")]), user=cls.admin
+        )
+        SECRETS["a_member"].markers["k"] = secret_id
+        cls.profile_a = MemberProfile.objects.get(name=f"{s['t']}赵党员")
+        cls.profile_b = MemberProfile.objects.get(name="李群众")
+        # The record carries the marker, not the account: other apps' person
+        # pickers list every account's name (an orgs matter, not the record).
+        person = cls.profile_a.person
+        person.name = "赵党员"
+        person.save(update_fields=["name"])
+        cls.transfer_a = do_request_transfer(
+            cls.profile_a,
+            cls.branch_a1,
+            effective_on=timezone.localdate() + dt.timedelta(days=7),
+            reason="工作调动",
+            acting_user=cls.admin,
+        )
+        SECRETS["a_member"].objects = [cls.profile_a]
+        cls.tracked += [cls.profile_a, cls.transfer_a]
 
     # --- Experts ---------------------------------------------------------------------
 

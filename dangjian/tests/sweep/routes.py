@@ -274,6 +274,8 @@ def _generic(city, route):
         "log_id": "1",
         "attachment_pk": city.expert_attachment.pk,
         "notification_id": city.notification_a.pk,
+        "profile_id": city.profile_a.pk,
+        "transfer_id": city.transfer_a.pk,
     }
 
 
@@ -295,6 +297,9 @@ def _multi(city, route) -> dict[str, list]:
     multi["name"] = list(FIGURE_NAMES)
     multi["fmt"] = ["xlsx", "csv"]
     multi["parent_page_id"] = [city.disclosure_a.pk, city.study_a.pk]
+    # Member records: every account action and transfer step.
+    multi["action"] = ["disable", "enable", "reset"]
+    multi["step"] = ["approve", "accept", "refuse", "cancel"]
     return multi
 
 
