@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.lib.excel import XLSX
-from dangjian.members import actions, transfers
+from dangjian.members import actions, letters, transfers
 from dangjian.members.export import roster_xlsx
 from dangjian.members.forms import ImportForm, RefuseForm, StatusForm, TransferForm
 from dangjian.members.importer import COLUMNS, import_roster
-from dangjian.members.models import MemberProfile
+from dangjian.members.models import IntroductionLetter, MemberProfile
 from dangjian.members.permissions import (
     managed_units,
     profile_policy,
@@ -102,6 +102,7 @@ def record(request, profile_id: int):
             "status_form": StatusForm(current=profile.status),
             "transfer_form": TransferForm(),
             "views": profile.record_views.select_related("viewer")[:20],
+            "letters": profile.letters.all(),
         },
     )
 
@@ -218,3 +219,54 @@ def transfer_step(request, transfer_id: int, step: str):
     else:
         messages.success(request, _("已办理。"))
     return redirect("members_transfers")
+
+
+@require_POST
+def issue_letter(request, profile_id: int):
+    profile = _profile(request, profile_id)
+    try:
+        letter = letters.check_issue_letter(
+            profile,
+            destination=request.POST.get("destination", "")[:200],
+            acting_user=request.user,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("已开具介绍信第%(n)s号；该党员已标记为转出。") % {"n": letter.number},
+        )
+    return redirect("members_record", profile.pk)
+
+
+def _letter(request, letter_id: int) -> IntroductionLetter:
+    letter = get_object_or_404(
+        IntroductionLetter.objects.select_related("profile", "from_branch"),
+        pk=letter_id,
+    )
+    profile_policy().check_reachable_pk(request.user, letter.profile_id)
+    return letter
+
+
+def letter_pdf(request, letter_id: int):
+    letter = _letter(request, letter_id)
+    response = HttpResponse(letters.letter_pdf(letter), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        content_disposition_header(False, f"介绍信-{letter.number}.pdf") or "inline"
+    )
+    return response
+
+
+@require_POST
+def record_receipt(request, letter_id: int):
+    letter = _letter(request, letter_id)
+    try:
+        letters.do_record_receipt(letter, acting_user=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("回执已登记，转出完成。"))
+    return redirect("members_record", letter.profile_id)

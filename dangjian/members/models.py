@@ -276,3 +276,45 @@ class Transfer(models.Model):
 
     def is_overdue(self, today: dt.date | None = None) -> bool:
         return self.is_open and self.deadline < (today or timezone.localdate())
+
+
+class IntroductionLetter(models.Model):
+    """A numbered 介绍信 for a member leaving the city, with a tear-off
+    receipt (回执); the member is 转出 from issue, and the transfer is closed
+    when the receiving organisation's receipt is recorded."""
+
+    profile = models.ForeignKey(
+        MemberProfile,
+        on_delete=models.CASCADE,
+        related_name="letters",
+        verbose_name=_("党员"),
+    )
+    number = models.CharField(_("编号"), max_length=20, unique=True)
+    from_branch = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("转出党组织"),
+    )
+    destination = models.CharField(_("接收党组织（市外）"), max_length=100)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("开具时间"), default=timezone.now)
+    valid_until = models.DateField(_("有效期至"))
+    receipt_recorded_at = models.DateTimeField(_("回执登记时间"), null=True, blank=True)
+    receipt_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("组织关系介绍信")
+        verbose_name_plural = _("组织关系介绍信")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self):
+        return f"第{self.number}号 {self.profile.name}"

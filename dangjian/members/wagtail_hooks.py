@@ -56,6 +56,21 @@ def register_members_admin_urls() -> list[URLPattern]:
             name="members_transfer_request",
         ),
         path(
+            "members/record/<int:profile_id>/letter/",
+            admin_views.issue_letter,
+            name="members_letter_issue",
+        ),
+        path(
+            "members/letters/<int:letter_id>.pdf",
+            admin_views.letter_pdf,
+            name="members_letter_pdf",
+        ),
+        path(
+            "members/letters/<int:letter_id>/receipt/",
+            admin_views.record_receipt,
+            name="members_letter_receipt",
+        ),
+        path(
             "members/transfers/",
             admin_views.transfer_dashboard,
             name="members_transfers",
@@ -107,6 +122,8 @@ def register_members_log_actions(actions: LogActionRegistry) -> None:
         ("transfer.refuse", _("拒绝组织关系转接")),
         ("transfer.cancel", _("撤回组织关系转接")),
         ("transfer.complete", _("组织关系转接生效")),
+        ("letter", _("开具市外转出介绍信")),
+        ("receipt", _("登记介绍信回执")),
     ]:
         actions.register_action(f"dangjian.members.{action}", label, label)
 

@@ -697,6 +697,7 @@ class SweepCity(CityMixin):
                 [
                     row(f"{s['t']}赵党员", 838, "宣传部第二党支部"),
                     row("张党员", 839, "宣传部第一党支部"),
+                    row(f"{s['t']}孙党员", 841, "宣传部第二党支部"),
                 ]
             ),
             user=cls.admin,
@@ -719,8 +720,16 @@ class SweepCity(CityMixin):
             reason="工作调动",
             acting_user=cls.admin,
         )
+        from dangjian.members.letters import check_issue_letter
+
+        leaving = MemberProfile.objects.get(name=f"{s['t']}孙党员")
+        leaving.person.name = "孙党员"
+        leaving.person.save(update_fields=["name"])
+        cls.letter_a = check_issue_letter(
+            leaving, destination="中共外市委组织部", acting_user=cls.admin
+        )
         SECRETS["a_member"].objects = [cls.profile_a]
-        cls.tracked += [cls.profile_a, cls.transfer_a]
+        cls.tracked += [cls.profile_a, cls.transfer_a, cls.letter_a]
 
     # --- Experts ---------------------------------------------------------------------
 

@@ -276,6 +276,7 @@ def _generic(city, route):
         "notification_id": city.notification_a.pk,
         "profile_id": city.profile_a.pk,
         "transfer_id": city.transfer_a.pk,
+        "letter_id": city.letter_a.pk,
     }
 
 
