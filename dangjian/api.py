@@ -17,8 +17,8 @@ from dangjian.disclosure.api import router as disclosure_router
 from dangjian.experts.api import router as experts_router
 from dangjian.kb.api import router as kb_router
 from dangjian.lib import api_errors
-from dangjian.notify.api import router as notify_router
 from dangjian.members.api import router as members_router
+from dangjian.notify.api import router as notify_router
 from dangjian.orgs.api import router as orgs_router
 from dangjian.publicity.api import router as publicity_router
 from dangjian.quiz.api import router as quiz_router

@@ -680,6 +680,7 @@ class SweepCity(CityMixin):
         )
         fan_out(dispatch.pk)
         cls.notification_b = Notification.objects.get(dispatch=dispatch)
+
     # --- Members ---------------------------------------------------------------------
 
     @classmethod
