@@ -303,6 +303,18 @@ ITEMS: list[Item] = [
         {},
     ),
     (
+        # Passed 保密审查 (its flag judged publishable): waits for the approver.
+        "d21",
+        PROP,
+        "2026年度市委宣传部优秀共产党员拟表彰名单公示",
+        9,
+        "public",
+        [],
+        True,
+        "awaiting_approval",
+        {"extra": "公示期间如有异议，请拨打监督电话：0471-3961234。"},
+    ),
+    (
         "p01",
         POLICE,
         "市公安局2026年度党建工作要点",
@@ -632,6 +644,9 @@ def load(ctx: DemoContext) -> str:
             continue
         if state == "rejected":
             _act(page, people, reject_reason=extra["reason"])
+            continue
+        if state == "awaiting_approval":
+            _act(page, people)  # 保密审查 passes; 单位审批 waits
             continue
         _act(page, people)  # 保密审查
         _act(page, people)  # 审批 → release (or schedule)

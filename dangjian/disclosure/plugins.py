@@ -14,13 +14,13 @@ from django.utils import timezone
 from wagtail.models import WorkflowState
 
 from dangjian.disclosure.calendar import late_for, periods
+from dangjian.disclosure.dashboard import waiting_rows
 from dangjian.disclosure.models import (
     DisclosureAttachment,
     DisclosureItemPage,
     PressConference,
     ReleasePlan,
 )
-from dangjian.disclosure.views import _task_rows
 from dangjian.lib import plugins
 from dangjian.lib.documents import pages_using_document
 from dangjian.orgs.models import Role
@@ -168,7 +168,7 @@ def my_page_panel(request) -> dict[str, str] | None:
         .filter(scope=DisclosureItemPage.Scope.INTERNAL)
         .order_by("-first_published_at")[:5]
     )
-    tasks = _task_rows(user)
+    tasks = waiting_rows(user)
     late = []
     admin_units = managed_organisations(user, [Role.UNIT_ADMIN])
     if admin_units.exists():

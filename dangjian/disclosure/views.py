@@ -29,6 +29,7 @@ from wagtail.models import TaskState
 
 from dangjian.disclosure import actions
 from dangjian.disclosure.calendar import calendar_for
+from dangjian.disclosure.dashboard import waiting_rows
 from dangjian.disclosure.forms import FlagDecisionForm, ReasonForm
 from dangjian.disclosure.models import (
     ConfidentialityReviewTask,
@@ -253,33 +254,11 @@ def export_csv(request):
 # --- Mobile review desk (保密审查 and 审批 from a phone) ----------------------
 
 
-def _my_task_states(user):
-    states = TaskState.objects.none()
-    for task in list(ConfidentialityReviewTask.objects.filter(active=True)) + list(
-        UnitApprovalTask.objects.filter(active=True)
-    ):
-        states = states | task.get_task_states_user_can_moderate(user)
-    return states
-
-
-def _task_rows(user):
-    rows = []
-    for state in _my_task_states(user).select_related("task", "workflow_state"):
-        item = DisclosureItemPage.objects.filter(
-            pk=int(state.workflow_state.object_id)
-        ).first()
-        if item is None:
-            continue
-        rows.append({"state": state, "item": item, "task": state.task.specific})
-    rows.sort(key=lambda r: (not r["item"].is_emergency, r["state"].started_at))
-    return rows
-
-
 @login_required
 def review_list(request):
     return _private(
         render(
-            request, "disclosure/review_list.html", {"rows": _task_rows(request.user)}
+            request, "disclosure/review_list.html", {"rows": waiting_rows(request.user)}
         )
     )
 

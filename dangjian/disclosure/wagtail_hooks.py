@@ -11,7 +11,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets.button import Button
 from wagtail.snippets.models import register_snippet
 
-from dangjian.disclosure import notices, plugins
+from dangjian.disclosure import dashboard, notices, plugins
 from dangjian.disclosure.actions import can_withdraw
 from dangjian.disclosure.models import DisclosureItemPage, PressConference, ReleasePlan
 from dangjian.disclosure.permissions import narrow_to_choosable_items
@@ -92,6 +92,14 @@ def guard_disclosure_attachments(document, request):
     (``plugins.guard_attachment``: a 404 for anyone outside it)."""
     plugins.guard_attachment(document, request)
     return None
+
+
+# The admin's home page: what waits for the person, their flagged items and
+# drafts, their units' figures (dashboard.py). After orgs' summary pruning.
+hooks.register("construct_homepage_panels", dashboard.add_panels)
+hooks.register(
+    "construct_homepage_summary_items", dashboard.add_summary_items, order=110
+)
 
 
 # What the aggregators and the portal read of this app.
