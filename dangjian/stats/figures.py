@@ -180,18 +180,35 @@ def _roll_up_people(reach, counts: dict[int, int]) -> dict[int, int]:
 # Public figures ---------------------------------------------------------------------
 
 
-def participation(root: Organisation, period: Period, *, depth: int | None = None):
+#: The id of the whole city's row (the figures of every tree), which has no
+#: organisation of its own: a city has several roots (the party committee,
+#: the government, districts, public utilities …).
+CITY_ID = 0
+CITY_NAME = "全市（全部组织体系）"
+
+
+def participation(
+    root: Organisation | None, period: Period, *, depth: int | None = None
+):
     """One row per organisation of the subtree under ``root`` (root first, in
     tree order): every registered metric for the period, rolled up.
 
+    ``root=None`` is the whole city: a first row (``CITY_ID``) with every
+    tree's figures, each person counted once, then every tree below it.
     ``depth`` limits the rows to that many levels below the root (1: the
     root's children); counts always include the whole subtree.
     """
     tree = Tree()
     start, end = period.bounds()
     reach = _person_orgs(tree)
-    subtree = tree.subtree(root)
-    members = {p for p, orgs in reach.items() if root.pk in orgs}
+    if root is None:
+        subtree = [pk for pk, _row in sorted(tree.by_id.items(), key=lambda i: i[1][0])]
+        members = set(reach)
+        base_depth = 0
+    else:
+        subtree = tree.subtree(root)
+        members = {p for p, orgs in reach.items() if root.pk in orgs}
+        base_depth = root.depth
     window = plugins.Window(
         start=start,
         end=end,
@@ -200,23 +217,40 @@ def participation(root: Organisation, period: Period, *, depth: int | None = Non
         people=frozenset(members),
     )
     figures: dict[str, dict[int, int]] = {}
+    city: dict[str, int] = {}
     for figure_set in _figure_sets():
         counts = figure_set.count(window)
         for metric in figure_set.metrics:
             raw = counts.get(metric.key, {})
             if figure_set.per == "person":
                 figures[metric.key] = _roll_up_people(reach, raw)
+                city[metric.key] = sum(n for pk, n in raw.items() if pk in reach)
             else:
                 figures[metric.key] = _roll_up_orgs(tree, raw)
+                city[metric.key] = sum(n for pk, n in raw.items() if pk in tree.by_id)
     people = _roll_up_people(reach, {p: 1 for p in reach})
 
     rows = []
+    if root is None:
+        rows.append(
+            {
+                "org_id": CITY_ID,
+                "org": CITY_NAME,
+                "parent_id": None,
+                "level": 0,
+                "people": len(members),
+                **{key: city.get(key, 0) for key, _label in metrics()},
+            }
+        )
     for pk in subtree:
         path, level, name = tree.by_id[pk]
-        below = level - root.depth
+        below = level - base_depth
         if depth is not None and below > depth:
             continue
-        parent = tree.by_path.get(path[: -tree.steplen]) if below else None
+        if root is None and below == 1:
+            parent: int | None = CITY_ID
+        else:
+            parent = tree.by_path.get(path[: -tree.steplen]) if below else None
         row = {
             "org_id": pk,
             "org": name,
@@ -230,7 +264,7 @@ def participation(root: Organisation, period: Period, *, depth: int | None = Non
     return rows
 
 
-def participation_trend(root: Organisation, period: Period, n: int = 12):
+def participation_trend(root: Organisation | None, period: Period, n: int = 12):
     """The root's figures for the n periods ending with ``period``."""
     rows = []
     for each in recent_periods(period, n):
@@ -239,7 +273,9 @@ def participation_trend(root: Organisation, period: Period, n: int = 12):
     return rows
 
 
-def unit_ranking(root: Organisation, period: Period, metric: str = "materials_read"):
+def unit_ranking(
+    root: Organisation | None, period: Period, metric: str = "materials_read"
+):
     """The root's direct children ranked by one metric (then by name)."""
     if metric not in metric_labels():
         raise ValueError(f"未知的指标：{metric}")
@@ -254,11 +290,11 @@ def _viewed_kinds() -> dict[type, plugins.ViewedKind]:
     return {kind.model: kind for kind in plugins.registered(plugins.VIEWED_KINDS)}
 
 
-def _objects_in(root: Organisation) -> Q | None:
+def _objects_in(root: Organisation | None) -> Q | None:
     """A filter of DailyViews rows for objects owned by the subtree, as the
     capabilities define ownership (``ViewedKind.owned_by``). None for the
     whole city (no filter)."""
-    if root.is_root():
+    if root is None or root.is_root():
         return None
     orgs = Organisation.objects.filter(path__startswith=root.path)
     condition = Q(pk__in=[])
@@ -272,13 +308,13 @@ def _objects_in(root: Organisation) -> Q | None:
     return condition
 
 
-def _views(root: Organisation, period: Period):
+def _views(root: Organisation | None, period: Period):
     rows = DailyViews.objects.between(period.start, period.end)
     condition = _objects_in(root)
     return rows.filter(condition) if condition is not None else rows
 
 
-def views_by_day(root: Organisation, period: Period):
+def views_by_day(root: Organisation | None, period: Period):
     """Views and visitors per day of the period (days without views included)."""
     found = {
         day: (views, visitors)
@@ -296,7 +332,7 @@ def views_by_day(root: Organisation, period: Period):
     return rows
 
 
-def views_by_channel(root: Organisation, period: Period):
+def views_by_channel(root: Organisation | None, period: Period):
     found = dict(
         _views(root, period)
         .values_list("channel")
@@ -318,7 +354,7 @@ def _visible_pages(person, ids: list[int]) -> set[int]:
     )
 
 
-def top_objects(root: Organisation, period: Period, limit: int = 20, *, person):
+def top_objects(root: Organisation | None, period: Period, limit: int = 20, *, person):
     """The most viewed objects of the period with their titles, for one person.
 
     Views of every object count, but an object the person may not open (a
@@ -411,7 +447,7 @@ def figure_table(name: str) -> tuple[str, list[tuple[str, str]]]:
 
 def figure(
     name: str,
-    root: Organisation,
+    root: Organisation | None,
     period: Period,
     metric: str = "materials_read",
     *,

@@ -26,7 +26,8 @@ def _period_or_400(request):
         )
 
 
-def _dashboard(request, root: Organisation, *, leaders: bool, roots=()):
+def _dashboard(request, root: Organisation | None, *, leaders: bool, roots=()):
+    """``root=None``: the whole city, every organisation tree."""
     period, error = _period_or_400(request)
     if error:
         return error
@@ -48,7 +49,11 @@ def _dashboard(request, root: Organisation, *, leaders: bool, roots=()):
     channels = figures.views_by_channel(root, period)
     top = figures.top_objects(root, period, limit=10, person=request.user)
     query = urlencode(
-        {"org": root.pk, "period": period.kind, "date": period.start.isoformat()}
+        {
+            "org": root.pk if root is not None else "",
+            "period": period.kind,
+            "date": period.start.isoformat(),
+        }
     )
     chart_data = {
         "metric": metric,
@@ -60,8 +65,11 @@ def _dashboard(request, root: Organisation, *, leaders: bool, roots=()):
         "ranking": [{"org": r["org"], "value": r[metric]} for r in ranking],
         "tree": [
             {
-                "id": r["org_id"],
-                "parent": r["parent_id"],
+                # The city's own row has no organisation (figures.CITY_ID).
+                "id": r["org_id"] if r["org_id"] != figures.CITY_ID else "city",
+                "parent": r["parent_id"]
+                if r["parent_id"] != figures.CITY_ID
+                else "city",
                 "name": r["org"],
                 "value": r["people"],
                 "metric": r[metric],
@@ -84,6 +92,7 @@ def _dashboard(request, root: Organisation, *, leaders: bool, roots=()):
         {
             "leaders": leaders,
             "root": root,
+            "scope_name": root.name if root is not None else figures.CITY_NAME,
             "period": period,
             "periods": figures.PERIOD_KINDS,
             "metric": metric,
@@ -113,11 +122,12 @@ def dashboard(request):
             return redirect("stats:unit-home")
         raise PermissionDenied("仅平台管理员和市级领导可查看")
     # A city has several trees (the party committee, the government, public
-    # utilities …); the leaders switch between them with ?org=<root>.
+    # utilities …): the leaders open on all of them together, and may look
+    # at one tree with ?org=<root>.
     roots = list(Organisation.get_root_nodes())
     if not roots:
         raise Http404("尚未建立组织")
-    root = roots[0]
+    root = None
     wanted = request.GET.get("org", "")
     if wanted:
         root = next((r for r in roots if str(r.pk) == wanted), None)
@@ -149,15 +159,18 @@ def download(request, name: str):
     if name not in figures.FIGURE_NAMES:
         raise Http404("没有这个统计图表")
     org_id = request.GET.get("org")
-    if org_id is None:
-        root = Organisation.get_root_nodes().first()
+    root: Organisation | None = None
+    if not org_id:
+        # The whole city (every tree): the leaders' dashboard's default.
+        if not access.is_city_leader(request.user):
+            raise PermissionDenied("无权下载全市统计")
     else:
         try:
             root = Organisation.objects.get(pk=int(org_id))
         except (ValueError, Organisation.DoesNotExist):
             raise Http404("没有这个组织") from None
-    if root is None or not access.can_see(request.user, root):
-        raise PermissionDenied("无权下载该单位的统计")
+        if not access.can_see(request.user, root):
+            raise PermissionDenied("无权下载该单位的统计")
     period, error = _period_or_400(request)
     if error:
         return error
@@ -174,11 +187,12 @@ def download(request, name: str):
             str(exc), content_type="text/plain; charset=utf-8"
         )
     title, columns = figures.figure_table(name)
-    heading = f"{root.name} · {title} · {period.label}"
+    name_of_scope = root.name if root is not None else figures.CITY_NAME
+    heading = f"{name_of_scope} · {title} · {period.label}"
     response = HttpResponse(
         excel.workbook(heading, columns, rows), content_type=excel.XLSX
     )
-    filename = f"{root.name}-{title}-{period.start.isoformat()}.xlsx"
+    filename = f"{name_of_scope}-{title}-{period.start.isoformat()}.xlsx"
     response["Content-Disposition"] = (
         f"attachment; filename*=UTF-8''{escape_uri_path(filename)}"
     )

@@ -71,6 +71,44 @@ class DashboardAccessTestCase(ExampleTestCase):
             404,
         )
 
+    def test_city_leaders_open_the_dashboard_on_every_tree_of_the_city(self):
+        government = Organisation.add_root(
+            name="测试市人民政府", kind=Organisation.Kind.GOVERNMENT
+        )
+        bureau = government.add_child(
+            name="测试市教育局", kind=Organisation.Kind.GOVERNMENT_DEPARTMENT
+        )
+        teacher = make_person("teacher", "教育局干部")
+        do_grant_role(teacher, bureau, Role.MEMBER)
+        self.client.force_login(self.leader)
+        response = self.client.get(reverse("stats:dashboard"), self.params())
+        self.assertContains(response, "全市（全部组织体系）")
+        tree = response.context["chart_data"]["tree"]
+        self.assertEqual(tree[0]["id"], "city")
+        roots = {r["name"] for r in tree if r["parent"] == "city"}
+        self.assertEqual(roots, {self.city.name, "测试市人民政府"})
+        self.assertIn("测试市教育局", {r["name"] for r in tree})
+        # Every person once, whichever tree they belong to.
+        in_one_tree = response.context["total"]["people"]
+        committee = self.client.get(
+            reverse("stats:dashboard"), self.params(org=self.city.pk)
+        ).context["total"]["people"]
+        self.assertEqual(in_one_tree, committee + 1)
+        ranking = [r["org"] for r in response.context["ranking"]]
+        self.assertEqual(sorted(ranking), sorted([self.city.name, "测试市人民政府"]))
+        # The downloads follow: no org is the whole city, for city leaders only.
+        sheet = self.client.get(
+            reverse("stats:download", args=["participation"]), self.params()
+        )
+        self.assertEqual(sheet.status_code, 200)
+        rows = list(load_workbook(io.BytesIO(sheet.content)).active.values)
+        self.assertIn("测试市教育局", [row[0] for row in rows])
+        self.client.force_login(self.secretary)
+        refused = self.client.get(
+            reverse("stats:download", args=["participation"]), self.params()
+        )
+        self.assertEqual(refused.status_code, 403)
+
     def test_a_unit_admin_sees_only_their_own_unit(self):
         self.client.force_login(self.secretary)
         self.assertRedirects(

@@ -50,16 +50,37 @@
     byId[r.id] = { name: r.name, value: r.metric, people: r.value, children: [] };
     if (r.parent && byId[r.parent]) { byId[r.parent].children.push(byId[r.id]); } else if (!root) { root = byId[r.id]; }
   });
+  // Rows shown when the tree opens (two levels below its root): the chart
+  // gets 22 px per row, so labels never overlap, and wide margins, so the
+  // longest names are not clipped.
+  var DEPTH = 2;
+  function shownRows(node, level) {
+    if (level >= DEPTH || !node.children.length) { return 1; }
+    return node.children.reduce(function (n, c) { return n + shownRows(c, level + 1); }, 0);
+  }
+  function longest(node, level) {
+    var here = node.name.length;
+    if (level >= DEPTH) { return here; }
+    return node.children.reduce(function (n, c) { return Math.max(n, longest(c, level + 1)); }, here);
+  }
   if (root) {
+    var treeEl = document.getElementById("chart-tree");
+    var fontSize = 12;
+    var labelWidth = Math.min(260, longest(root, 0) * (fontSize + 1) + 12);
+    if (treeEl) { treeEl.style.height = Math.max(360, shownRows(root, 0) * 22 + 40) + "px"; }
     draw("chart-tree", {
       tooltip: {
         formatter: function (p) { return p.name + "<br>人数 " + p.data.people + "<br>" + data.metricLabel + " " + p.data.value; }
       },
       series: [{
-        type: "tree", data: [root], top: 12, bottom: 12, left: 110, right: 130,
-        initialTreeDepth: 2, symbolSize: 9, expandAndCollapse: true,
-        label: { color: text, position: "left", verticalAlign: "middle", align: "right", fontSize: 12 },
+        type: "tree", data: [root], top: 20, bottom: 20, left: labelWidth, right: labelWidth,
+        initialTreeDepth: DEPTH, symbolSize: 9, expandAndCollapse: true,
+        label: {
+          color: text, position: "left", verticalAlign: "middle", align: "right", fontSize: fontSize,
+          width: labelWidth - 12, overflow: "truncate"
+        },
         leaves: { label: { position: "right", align: "left" } },
+        emphasis: { focus: "descendant" },
         lineStyle: { color: "#5b6b8a" }, itemStyle: { color: "#f2c14e" }
       }]
     });
