@@ -78,6 +78,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the cache: before the session, CSRF and
+    # auth middleware (a hit needs none of them; a miss shows what they set).
+    "dangjian.lib.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "dangjian.lib.middleware.EdgeInputMiddleware",
@@ -152,6 +155,48 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "dangjian",
+        }
+    }
+
+# Anonymous public pages served from the cache (dangjian/lib/pagecache.py).
+# Only views that opt in are stored; a purge on publish makes every stored
+# page stale at once. PAGE_CACHE_SECONDS is also the s-maxage nginx or a CDN
+# may keep a page; browsers keep it PAGE_CACHE_BROWSER_SECONDS.
+PAGE_CACHE = envbool("PAGE_CACHE", "True")
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", "60")
+PAGE_CACHE_BROWSER_SECONDS = envint("PAGE_CACHE_BROWSER_SECONDS", "10")
+# Without Redis, the processes of one node share the purge through this file.
+PAGE_CACHE_STAMP_FILE = env(
+    "PAGE_CACHE_STAMP_FILE", str(BASE_DIR / "var" / "pagecache.stamp")
+)
+# Cookies that say nothing about the person (the votes' signed device id,
+# analytics); any other cookie means a personal page, never from the cache.
+PAGE_CACHE_IGNORED_COOKIES = ["dj_dev", *envlist("PAGE_CACHE_IGNORED_COOKIES", "")]
+# Cookies that change the page for everyone alike (a display mode): part of the key.
+PAGE_CACHE_KEY_COOKIES = envlist("PAGE_CACHE_KEY_COOKIES", "")
+# Rows public pages show besides pages, snippets and publicity sources.
+PAGE_CACHE_CONTENT_MODELS = [
+    "orgs.Organisation",
+    "disclosure.DisclosureCategory",
+    "study.Topic",
+    "wagtailimages.Image",
+    "wagtaildocs.Document",
+]
+# Listing pages the frontend cache is asked to drop on every publication,
+# besides the changed object's own address.
+PAGE_CACHE_PURGE_PATHS = envlist(
+    "PAGE_CACHE_PURGE_PATHS",
+    "/,/disclosure/,/disclosure/press/,/disclosure/feed.atom,/kb/,/votes/,"
+    "/study/,/publicity/feeds/atom.xml",
+)
+# A caching proxy in front (nginx, Varnish): Wagtail's frontend cache sends it
+# PURGE requests for those addresses (e.g. http://127.0.0.1:8080).
+FRONTEND_CACHE_PURGE_URL = env("FRONTEND_CACHE_PURGE_URL", "")
+if FRONTEND_CACHE_PURGE_URL:
+    WAGTAILFRONTENDCACHE = {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_PURGE_URL,
         }
     }
 

@@ -5,7 +5,6 @@ Views, the API, the admin, the demo loader and tests all call these.
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -50,12 +49,12 @@ from dangjian.disclosure.workflow import do_scan_revision as do_scan_revision
 from dangjian.disclosure.workflow import flags_for as flags_for
 from dangjian.disclosure.workflow import pending_flags as pending_flags
 from dangjian.disclosure.workflow import scan_item_content as scan_item_content
+from dangjian.lib import pagecache
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.roles import grant_unit_pages
 from dangjian.orgs.scope import scope_for
 
 WORKFLOW_NAME = "党务公开发布流程"
-GENERATION_KEY = "disclosure:generation"
 
 # The content categories of the CPC party-affairs disclosure regulations
 # (《中国共产党党务公开条例（试行）》第八条 and common practice); editable in the admin.
@@ -78,21 +77,14 @@ DEFAULT_CATEGORIES = [
 DEFAULT_SENSITIVE_TERMS = ["涉密", "内部讨论稿", "未定稿", "不宜公开"]
 
 
-def generation() -> int:
-    """A counter bumped on every release or withdrawal; keys the cached column."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        value = int(timezone.now().timestamp())
-        cache.add(GENERATION_KEY, value, None)
-        value = cache.get(GENERATION_KEY, value)
-    return value
+def generation() -> str:
+    """The page cache's generation (``dangjian.lib.pagecache``)."""
+    return pagecache.generation()
 
 
 def bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, int(timezone.now().timestamp()), None)
+    """Every stored public page (column, items, home, feeds) is stale."""
+    pagecache.purge()
 
 
 # --- Set-up ------------------------------------------------------------------

@@ -51,6 +51,7 @@ from dangjian.disclosure.permissions import (
     DisclosurePagePermissionTester,
     DisclosureSectionPermissionTester,
 )
+from dangjian.lib import pagecache
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations, scope_for
 
@@ -197,7 +198,7 @@ class DisclosureItemQuerySet(PageQuerySet):
 DisclosureItemManager = PageManager.from_queryset(DisclosureItemQuerySet)
 
 
-class DisclosureItemPage(Page):
+class DisclosureItemPage(pagecache.OneQueryRestrictions, Page):
     """One disclosure item (公开事项), or a policy interpretation of one."""
 
     class Scope(models.TextChoices):
@@ -297,6 +298,8 @@ class DisclosureItemPage(Page):
     )
 
     objects = DisclosureItemManager()
+    # What the item's page shows of it, read with it (pagecache.DirectRoute).
+    route_select_related = ("subject_unit", "category")
 
     content_panels = Page.content_panels + [
         FieldRowPanel(
@@ -404,6 +407,10 @@ class DisclosureItemPage(Page):
             response = super().serve(request, *args, **kwargs)
         if self.is_internal:
             response["Cache-Control"] = "private, no-store"
+        elif not withdrawn:
+            # A 社会公开 item is the same for everyone: a public page
+            # (dangjian.lib.pagecache checks again that it is public).
+            pagecache.mark_public(response, page=self)
         response["Vary"] = "Cookie, Authorization"
         return response
 
@@ -425,7 +432,9 @@ class DisclosureItemPage(Page):
         context["corrections"] = self.releases.exclude(correction_note="").order_by(
             "released_at"
         )
-        context["audience_names"] = [o.name for o in self.audience.all()]
+        context["audience_names"] = (
+            [o.name for o in self.audience.all()] if self.is_internal else []
+        )
         return context
 
     def serve_preview(self, request, mode_name):

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from dangjian.disclosure.models import DisclosureItemPage, PressConference
+from dangjian.lib import pagecache
 from dangjian.orgs.models import Organisation, Role
 
 PRESS_ROLES = [Role.UNIT_ADMIN, Role.EDITOR, Role.APPROVER]
@@ -30,6 +31,7 @@ def _int(value) -> int | None:
     return number if 0 < number < 10**9 else None
 
 
+@pagecache.public_page
 def press_list(request):
     unit = _int(request.GET.get("unit"))
     qs = PressConference.objects.published().select_related("host_unit")
@@ -76,5 +78,7 @@ def press_detail(request, pk: int):
     if request.user.is_authenticated:
         # The related list depends on the person's scope.
         response["Cache-Control"] = "private, no-store"
+    else:
+        pagecache.mark_public(response)
     response["Vary"] = "Cookie, Authorization"
     return response

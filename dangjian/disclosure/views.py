@@ -7,15 +7,12 @@ responses that depend on the person are marked private.
 from __future__ import annotations
 
 import csv
-import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.messages import get_messages
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models.functions import ExtractYear
@@ -40,11 +37,11 @@ from dangjian.disclosure.models import (
     UnitApprovalTask,
 )
 from dangjian.disclosure.search import search_items
+from dangjian.lib import pagecache
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations
 
 PAGE_SIZE = 20
-ANON_CACHE_SECONDS = 120
 
 
 def _int(value) -> int | None:
@@ -72,28 +69,14 @@ def _private(response):
 
 
 def index(request):
-    """The column: by unit, category and year, with full-text search."""
+    """The column: by unit, category and year, with full-text search. For an
+    anonymous visitor it holds public items only: a public page
+    (``dangjian.lib.pagecache``; any personal cookie bypasses the cache)."""
     f = _filters(request)
-    # Only anonymous pages are shared, and they hold public items only; a page
-    # carrying a flash message is someone's own and is not cached.
-    shared = not request.user.is_authenticated and not len(get_messages(request))
-    key = None
-    if shared:
-        raw = f"{actions.generation()}|{sorted(request.GET.items())}"
-        key = "disclosure:index:" + hashlib.sha1(raw.encode()).hexdigest()
-        content = cache.get(key)
-        if content is None:
-            response = render(
-                request, "disclosure/index.html", _column_context(request, f)
-            )
-            content = response.content
-            cache.set(key, content, ANON_CACHE_SECONDS)
-        response = HttpResponse(content)
-        response["Cache-Control"] = f"public, max-age={ANON_CACHE_SECONDS}"
-        response["Vary"] = "Cookie, Authorization"
-        return response
     response = render(request, "disclosure/index.html", _column_context(request, f))
-    return _private(response)
+    if request.user.is_authenticated:
+        return _private(response)
+    return pagecache.mark_public(response)
 
 
 def _column_context(request, f) -> dict:
@@ -204,7 +187,8 @@ class PublicItemsFeed(Feed):
         return [item.category.name, item.subject_unit.name]
 
 
-feed = PublicItemsFeed()
+# Public items only, the same for everyone: a public page.
+feed = pagecache.public_page(PublicItemsFeed())
 
 
 class PublicItemsSitemap(Sitemap):
@@ -218,6 +202,7 @@ class PublicItemsSitemap(Sitemap):
         return item.last_published_at
 
 
+@pagecache.public_page
 def sitemap(request):
     return sitemap_view(request, {"disclosure": PublicItemsSitemap()})
 

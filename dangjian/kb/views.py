@@ -15,6 +15,7 @@ from dangjian.kb.actions import FeedbackRefused, check_rate_answer, do_log_click
 from dangjian.kb.models import Entry, SearchLog, sample_notice
 from dangjian.kb.permissions import editable_units
 from dangjian.kb.search import search_entries
+from dangjian.lib import pagecache
 from dangjian.lib.clientaddr import client_ip
 from dangjian.lib.counting import count_view
 from dangjian.orgs.models import Organisation, Role
@@ -30,6 +31,13 @@ def _int(value, default=0, lo=0, hi=10_000):
         return default
 
 
+def _landing(request) -> bool:
+    # A search is logged (hot questions, searches that find nothing): only
+    # the landing page, without a query, is the same for everyone.
+    return not request.GET.get("q") and not request.GET.get("unit")
+
+
+@pagecache.public_page(when=_landing)
 def search(request):
     """The citizens' search; without a query, the landing page: this week's
     hot questions, the categories and the units that answer."""
@@ -92,6 +100,10 @@ def entry(request, pk: int):
     )
     if entry.is_searchable:
         count_view(request, entry)
+        if not log:
+            # A published entry is the same for everyone (a click from a
+            # search result is logged, so that one is not stored).
+            pagecache.mark_public(response)
     return response
 
 

@@ -38,6 +38,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from dangjian.lib import pagecache
 from dangjian.lib.clientaddr import client_ip
 from dangjian.lib.redis import redis_client
 from dangjian.lib.writebehind import Row, WriteBehind
@@ -183,6 +184,21 @@ def count_view(request: HttpRequest, obj: models.Model | None) -> None:
     except Exception:
         # Counting is never worth a failed page.
         logger.exception("view counting failed")
+        return
+    # A stored public page is answered without its view: each visitor it is
+    # served to is counted the same (dangjian/lib/pagecache.py).
+    pagecache.repeat_on_hit(request, count_view_again, content_type.pk, obj.pk)
+
+
+def count_view_again(
+    request: HttpRequest, response: object, content_type_id: int, object_id: int
+) -> None:
+    """`count_view` for a page served from the page cache."""
+    if not counting_enabled():
+        return
+    day = timezone.localdate()
+    key = hit_key(content_type_id, object_id, day, channel_of(request))
+    views.push([key, visitor_hash(request, day)])
 
 
 # The buffer ---------------------------------------------------------------------

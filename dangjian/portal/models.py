@@ -8,13 +8,14 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from dangjian.lib.pagecache import DirectRoute, PublicPage
 from dangjian.lib.plugins import HOME_SECTIONS, UNIT_PAGE_SECTIONS, sections
 from dangjian.orgs.models import Organisation
 from dangjian.portal.capabilities import capability_links
 from dangjian.portal.navigation import city_name
 
 
-class HomePage(Page):
+class HomePage(DirectRoute, PublicPage, Page):
     """The site's root: a portal with the latest of every capability.
 
     The sections come from the ``dangjian_home_sections`` hook: each
@@ -40,7 +41,7 @@ class HomePage(Page):
         return context
 
 
-class UnitIndexPage(Page):
+class UnitIndexPage(PublicPage, Page):
     """Lists the units of the city; each unit's own page sits below it."""
 
     parent_page_types = ["portal.HomePage"]
@@ -65,7 +66,7 @@ class UnitIndexPage(Page):
         return context
 
 
-class UnitPage(Page):
+class UnitPage(PublicPage, Page):
     """A unit's own public page. The unit's role groups hold permissions on it."""
 
     organisation: models.OneToOneField[Organisation, Organisation] = (

@@ -32,7 +32,7 @@ def is_public(material) -> bool:
     """A material anyone may read: published and 公开（所有人）. The one rule,
     with ``public_materials`` its queryset form."""
 
-    return material.visibility == MaterialPage.Visibility.PUBLIC and material.live
+    return bool(material.is_public)
 
 
 def public_materials():

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dangjian.lib import pagecache
 from dangjian.voting.actions import (
     VoteRefused,
     candidate_id_from,
@@ -58,6 +59,14 @@ def _visitor(request) -> str:
     return device
 
 
+def _visit(request, response, campaign_id: int, candidate_id: int) -> None:
+    """Counts the visit and gives a new browser its device cookie: for every
+    visitor, also those served the stored page (``pagecache.each_serve``)."""
+    count_visit(campaign_id, candidate_id, _visitor(request))
+    _with_device(request, response)
+
+
+@pagecache.public_page
 def index(request):
     campaigns = Campaign.objects.live().select_related("cover")
     return render(request, "voting/index.html", {"campaigns": campaigns})
@@ -68,7 +77,6 @@ def campaign(request, campaign_id: int):
         Campaign.objects.live().select_related("organisation", "cover"),
         pk=campaign_id,
     )
-    count_visit(campaign.pk, 0, _visitor(request))
     q = request.GET.get("q", "").strip()[:40]
     candidates = campaign.candidates.select_related("organisation", "photo").order_by(
         "number"
@@ -105,7 +113,12 @@ def campaign(request, campaign_id: int):
             "note": request.session.pop("voting_note", None),
         },
     )
-    return _with_device(request, response)
+    response = pagecache.each_serve(request, response, _visit, campaign.pk, 0)
+    if voter is None:
+        # Without a voter the page holds no form and nothing personal; its
+        # tallies are at most LIVE_SECONDS old.
+        pagecache.mark_public(response, seconds=pagecache.LIVE_SECONDS)
+    return response
 
 
 def candidate(request, campaign_id: int, candidate_id: int):
@@ -113,14 +126,14 @@ def candidate(request, campaign_id: int, candidate_id: int):
     person = get_object_or_404(
         campaign.candidates.select_related("organisation", "photo"), pk=candidate_id
     )
-    count_visit(campaign.pk, person.pk, _visitor(request))
     votes = tally(campaign.pk).get(person.pk, 0) if campaign.results_public() else None
     response = render(
         request,
         "voting/candidate.html",
         {"campaign": campaign, "candidate": person, "votes": votes},
     )
-    return _with_device(request, response)
+    response = pagecache.each_serve(request, response, _visit, campaign.pk, person.pk)
+    return pagecache.mark_public(response, seconds=pagecache.LIVE_SECONDS)
 
 
 @require_POST
@@ -168,6 +181,7 @@ def _note(request, candidate_id: int | None, text: str, code: str) -> None:
     }
 
 
+@pagecache.public_page(seconds=pagecache.LIVE_SECONDS)
 def results(request, campaign_id: int):
     campaign = get_object_or_404(Campaign.objects.live(), pk=campaign_id)
     if not campaign.results_public():

@@ -26,6 +26,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 
+from dangjian.lib import pagecache
 from dangjian.orgs.models import Organisation, Role
 from dangjian.orgs.scope import managed_organisations, scope_for
 from dangjian.study.models.plans import PlanItem, StudyPlan
@@ -122,7 +123,7 @@ def _words(html: str) -> int:
     return len(re.sub(r"\s+", "", strip_tags(html or "")))
 
 
-class MaterialPage(Page):
+class MaterialPage(pagecache.OneQueryRestrictions, Page):
     """One study material: an article, a document with attachments, or a video."""
 
     class Kind(models.TextChoices):
@@ -237,8 +238,18 @@ class MaterialPage(Page):
                 "attachments": self.attachments.select_related("document"),
             },
         )
-        response["Cache-Control"] = "private, no-store"
+        if request.user.is_authenticated or not self.is_public:
+            response["Cache-Control"] = "private, no-store"
+        else:
+            # A public material shown to a visitor: the same for everyone
+            # (dangjian.lib.pagecache checks live and view restrictions again).
+            pagecache.mark_public(response, page=self)
         return response
+
+    @property
+    def is_public(self) -> bool:
+        """Open to everyone, signed in or not (view restrictions aside)."""
+        return self.live and self.visibility == self.Visibility.PUBLIC
 
 
 class MaterialAttachment(Orderable):
