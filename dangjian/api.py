@@ -20,6 +20,7 @@ from dangjian.lib import api_errors
 from dangjian.members.api import router as members_router
 from dangjian.notify.api import router as notify_router
 from dangjian.orgs.api import router as orgs_router
+from dangjian.outreach.api import router as outreach_router
 from dangjian.publicity.api import router as publicity_router
 from dangjian.quiz.api import router as quiz_router
 from dangjian.stats.api import router as stats_router
@@ -75,3 +76,4 @@ api.add_router("/publicity", publicity_router)
 api.add_router("/stats", stats_router)
 api.add_router("/notifications", notify_router)
 api.add_router("/", members_router)
+api.add_router("/outreach", outreach_router)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "dangjian.disclosure",
     "dangjian.voting",
     "dangjian.members",
+    "dangjian.outreach",
     "dangjian.publicity",
     "dangjian.stats",
     "dangjian.notify",

@@ -29,6 +29,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stats/", include("dangjian.stats.urls")),
     path("notifications/", include("dangjian.notify.urls")),
     path("members/", include("dangjian.members.urls")),
+    path("outreach/", include("dangjian.outreach.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):

@@ -28,7 +28,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -119,8 +119,9 @@ def _host_in(host: str, suffixes: Iterable[str]) -> bool:
 
 def channel_of(request: HttpRequest) -> str:
     """The channel a visit came through: the share parameter ``?from=`` first,
-    then the referrer, then the in-app browser's user agent."""
-    shared = request.GET.get("from", "").strip().lower()
+    then the referrer, then the in-app browser's user agent. A tag after the
+    channel (``?from=wechat.grid12``, see ``view_tag``) leaves it unchanged."""
+    shared = request.GET.get("from", "").strip().lower().partition(".")[0]
     if shared:
         if shared in Channel.values:
             return shared
@@ -144,6 +145,33 @@ def channel_of(request: HttpRequest) -> str:
     if "Weibo" in agent:
         return Channel.WEIBO
     return Channel.DIRECT
+
+
+def view_tag(request: HttpRequest) -> str:
+    """The tag of a tagged share link (``?from=wechat.grid12``: ``grid12``)."""
+    _channel, dot, tag = request.GET.get("from", "").strip().lower().partition(".")
+    return tag[:40] if dot else ""
+
+
+_view_tags: list[Any] | None = None
+
+
+def _tag_listeners() -> list[Any]:
+    """The ``dangjian_view_tags`` hook's ``ViewTag`` objects, read once."""
+    global _view_tags
+    if _view_tags is None:
+        from dangjian.lib.plugins import VIEW_TAGS, registered
+
+        _view_tags = registered(VIEW_TAGS)
+    return _view_tags
+
+
+def _tell_tag(tag: str, content_type_id: int, object_id: int, day: dt.date) -> None:
+    for listener in _tag_listeners():
+        if tag.startswith(listener.prefix):
+            listener.record(
+                tag.removeprefix(listener.prefix), content_type_id, object_id, day
+            )
 
 
 def visitor_hash(request: HttpRequest, day: dt.date) -> str:
@@ -181,6 +209,9 @@ def count_view(request: HttpRequest, obj: models.Model | None) -> None:
         content_type = ContentType.objects.get_for_model(obj)
         key = hit_key(content_type.pk, obj.pk, day, channel_of(request))
         views.push([key, visitor_hash(request, day)])
+        tag = view_tag(request)
+        if tag:
+            _tell_tag(tag, content_type.pk, obj.pk, day)
     except Exception:
         # Counting is never worth a failed page.
         logger.exception("view counting failed")

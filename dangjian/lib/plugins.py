@@ -16,6 +16,8 @@ and neither may import the other. dangjian/README.md lists every hook.
   page; public items only, the same for every visitor).
 * ``dangjian_unit_page_sections`` is a function of an organisation returning a
   list of ``PortalSection`` (a unit's public page; public items only).
+* ``dangjian_view_tags`` returns a list of ``ViewTag`` (who is told of views
+  that arrived through a tagged share link, ``?from=<channel>.<tag>``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ QUIZ_RESULTS = "dangjian_quiz_results"
 MY_PAGE_PANELS = "dangjian_my_page_panels"
 HOME_SECTIONS = "dangjian_home_sections"
 UNIT_PAGE_SECTIONS = "dangjian_unit_page_sections"
+VIEW_TAGS = "dangjian_view_tags"
 
 
 def registered(hook_name: str) -> list[Any]:
@@ -212,3 +215,16 @@ def sections(hook_name: str, *args: Any) -> list[PortalSection]:
     for fn in hooks.get_hooks(hook_name):
         found.extend(s for s in (fn(*args) or ()) if s.items)
     return sorted(found, key=lambda s: (s.order, s.key))
+@dataclass(frozen=True)
+class ViewTag:
+    """Views that arrived through share links tagged ``<prefix><code>``.
+
+    A share link may carry a tag after its channel: ``?from=wechat.grid12``
+    counts in the ``wechat`` channel as any link does, and ``record(code,
+    content_type_id, object_id, day)`` is told of each counted view whose tag
+    starts with ``prefix`` (here ``code`` is ``"12"``). It runs in the
+    request: keep it to an append (``lib.writebehind``).
+    """
+
+    prefix: str
+    record: Callable[[str, int, int, dt.date], None]

@@ -48,6 +48,9 @@ CAPABILITIES = [
     Capability("kb", "12345 知识库", "政务服务问答，关键词检索", "kb:search", "问"),
     Capability("experts", "政策专员", "企业提问，专员解答", "experts:index", "专"),
     Capability("voting", "投票", "晒党建、晒成绩等评选投票", "voting:index", "投"),
+    Capability(
+        "outreach", "宣讲", "宣讲团活动日历、扫码评价、网格员推送", "outreach:index", "宣"
+    ),
     Capability("units", "单位", "全市各单位主页", "page:portal.UnitIndexPage", "单"),
     Capability(
         "stats", "数据统计", "浏览量、参与度与领导驾驶舱", "stats:dashboard", "数"

@@ -136,6 +136,7 @@ def _fixtures(case) -> dict[str, object]:
         ),
     }
     rows["members.MemberProfile"] = _member_profile(case)
+    rows.update(_outreach_rows(case, unit, now))
     for row in (campaign, press):
         # A draft revision, so that revision views have one to show.
         row.save_revision(user=case.editor)
@@ -160,6 +161,44 @@ def _member_profile(case):
         joined_on=dt.date(2010, 7, 1),
         category="正式党员",
     )
+def _outreach_rows(case, unit, now) -> dict[str, object]:
+    from dangjian.orgs.models import Organisation
+    from dangjian.outreach.models import (
+        Event,
+        Grid,
+        GridWorker,
+        Lecturer,
+        LectureTeam,
+        Venue,
+    )
+
+    district = Organisation.objects.filter(kind=Organisation.Kind.DISTRICT).first()
+    if district is None:
+        case.city.refresh_from_db()
+        district = case.city.add_child(name="哨兵区", kind=Organisation.Kind.DISTRICT)
+    team = LectureTeam.objects.create(unit=unit, name=f"{SENTINEL}宣讲团")
+    venue = Venue.objects.create(
+        unit=unit, district=district, kind=Venue.Kind.PARK, name=f"{SENTINEL}公园"
+    )
+    grid = Grid.objects.create(unit=unit, community=f"{SENTINEL}社区", name="一网格")
+    return {
+        "outreach.LectureTeam": team,
+        "outreach.Lecturer": Lecturer.objects.create(
+            team=team, name=f"{SENTINEL}宣讲员", phone="13900000000"
+        ),
+        "outreach.Venue": venue,
+        "outreach.Event": Event.objects.create(
+            team=team,
+            topic=f"{SENTINEL}宣讲",
+            venue=venue,
+            starts_at=now,
+            ends_at=now + dt.timedelta(hours=1),
+        ),
+        "outreach.Grid": grid,
+        "outreach.GridWorker": GridWorker.objects.create(
+            grid=grid, person=make_person("sentinel_grid", f"{SENTINEL}网格员")
+        ),
+    }
 
 
 def _model_of(viewset):

@@ -90,6 +90,10 @@ SECRETS = {
     "a_notification": _secret("38", "成员本人的通知", {"member", "admin"}),
     # A member record of unit A: the name, and (added below) the full ID number.
     "a_member": _secret("39", "市委宣传部党员的档案（姓名、完整身份证号）", {"admin"}),
+    "a_outreach_event": _secret("40", "市委宣传部未公开的宣讲活动", {"admin"}),
+    "a_outreach_grid": _secret(
+        "41", "市委宣传部的网格（名称）与网格员的走访记录", {"admin"}
+    ),
 }
 
 
@@ -136,6 +140,7 @@ class SweepCity(CityMixin):
         cls._experts()
         cls._notify()
         cls._members()
+        cls._outreach()
         cls._generic()
 
     @classmethod
@@ -733,6 +738,83 @@ class SweepCity(CityMixin):
         cls.tracked += [cls.profile_a, cls.transfer_a, cls.letter_a]
 
     # --- Experts ---------------------------------------------------------------------
+
+    @classmethod
+    def _outreach(cls):
+        """A lecture team, venue, events (one not public), a grid with a
+        worker, a push and a visit for each unit; unit A's are sentinels."""
+        from dangjian.orgs.models import Organisation
+        from dangjian.outreach.actions import do_log_visit, do_push_item
+        from dangjian.outreach.models import (
+            Event,
+            Grid,
+            GridWorker,
+            Lecturer,
+            LectureTeam,
+            Venue,
+        )
+
+        cls.city.refresh_from_db()
+        district = cls.city.add_child(name="示范区", kind=Organisation.Kind.DISTRICT)
+        cls.city.refresh_from_db()
+        now = timezone.now()
+        cls.outreach = {}
+        for unit, key in ((cls.unit_a, "a"), (cls.unit_b, "b")):
+            team = LectureTeam.objects.create(unit=unit, name=f"{unit.name}宣讲团")
+            lecturer = Lecturer.objects.create(
+                team=team, name=f"{unit.name}宣讲员", phone="13900000000"
+            )
+            venue = Venue.objects.create(
+                unit=unit,
+                district=district,
+                kind=Venue.Kind.STATION,
+                name=f"{unit.name}实践站",
+            )
+            event = Event.objects.create(
+                team=team,
+                topic=f"{unit.name}公开宣讲",
+                venue=venue,
+                starts_at=now + dt.timedelta(days=1),
+                ends_at=now + dt.timedelta(days=1, hours=2),
+            )
+            s = SECRETS["a_outreach_event"].markers if key == "a" else {}
+            hidden = Event.objects.create(
+                team=team,
+                topic=f"{s.get('t', '')} {unit.name}内部宣讲筹备",
+                summary=f"{s.get('b', '')} 筹备会安排",
+                venue=venue,
+                is_public=False,
+                starts_at=now + dt.timedelta(days=3),
+                ends_at=now + dt.timedelta(days=3, hours=1),
+            )
+            g = SECRETS["a_outreach_grid"].markers if key == "a" else {}
+            grid = Grid.objects.create(
+                unit=unit, community=f"{g.get('t', '')} 宣传社区", name="第一网格"
+            )
+            worker = GridWorker.objects.create(
+                grid=grid, person=make_person(f"grid_{key}", f"{unit.name}网格员")
+            )
+            push = do_push_item(
+                worker,
+                kind="disclosure",
+                object_id=cls.public_item.pk,
+                title="公开事项",
+                url="http://testserver/",
+                channel="wechat",
+            )
+            visit = do_log_visit(
+                worker,
+                day=timezone.localdate(),
+                households=5,
+                topics="政策宣讲",
+                note=f"{g.get('b', '')} 走访记录",
+            )
+            cls.outreach[key] = event
+            cls.outreach[f"{key}_hidden"] = hidden
+            if key == "a":
+                cls.tracked += [team, lecturer, venue, event, hidden, grid, worker]
+                cls.tracked += [push, visit]
+        SECRETS["a_outreach_event"].objects = [cls.outreach["a_hidden"]]
 
     @classmethod
     def _experts(cls):

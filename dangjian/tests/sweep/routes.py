@@ -277,6 +277,7 @@ def _generic(city, route):
         "profile_id": city.profile_a.pk,
         "transfer_id": city.transfer_a.pk,
         "letter_id": city.letter_a.pk,
+        "event_id": city.outreach["a_hidden"].pk,
     }
 
 
@@ -332,6 +333,7 @@ def _pk_objects(city, route, Page, Document, Image, Task):
         "kb:": [city.entries["a"], city.kb_draft],
         "publicity_retry": list(city.deliveries),
         "notify:open": [city.notification_a, city.notification_b],
+        "outreach:": [city.outreach["a"], city.outreach["a_hidden"]],
     }
     for prefix, objects in by_name.items():
         if name.startswith(prefix):
