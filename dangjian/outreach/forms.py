@@ -69,12 +69,14 @@ class VisitForm(GridChoiceMixin, forms.Form):
     grid = forms.TypedChoiceField(label=_("网格"), coerce=int, error_messages=MESSAGES)
     day = forms.DateField(
         label=_("走访日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={**MESSAGES, "invalid": _("日期格式不对（应为 YYYY-MM-DD）")},
     )
     households = forms.IntegerField(
         label=_("入户数"),
         min_value=1,
         max_value=MAX_HOUSEHOLDS,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={**MESSAGES, "invalid": _("请输入整数")},
     )
     topics = forms.CharField(
@@ -138,6 +140,7 @@ class RatingForm(forms.Form):
     mobile = forms.CharField(
         label=_("手机号（选填，每个手机号限评一次）"),
         max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
         required=False,
         error_messages=MESSAGES,
     )
