@@ -17,7 +17,10 @@ from dangjian.outreach.models import (
     GridWorker,
     Lecturer,
     LectureTeam,
+    Push,
+    Rating,
     Venue,
+    Visit,
 )
 
 
@@ -99,6 +102,43 @@ class GridWorkerViewSet(UnitScopedViewSetMixin, ModelViewSet):
     form_fields = ["grid", "person", "is_active"]
 
 
+class ReadOnlyViewSet(UnitScopedViewSetMixin, ModelViewSet):
+    """What grid workers and residents logged: listed and inspected, never
+    edited here (the policy refuses add, change and delete)."""
+
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    form_fields: list[str] = []
+
+
+class VisitViewSet(ReadOnlyViewSet):
+    model = Visit
+    icon = "home"
+    menu_label = _("入户走访")
+    list_display = ["day", "grid", "worker", "households", "topics"]
+    search_fields = ["topics", "note"]
+    inspect_view_fields = ["day", "grid", "worker", "households", "topics", "note"]
+
+
+class PushViewSet(ReadOnlyViewSet):
+    model = Push
+    icon = "link"
+    menu_label = _("点对点推送")
+    list_display = ["title", "grid", "worker", "channel", "created_at"]
+    list_filter = ["channel", "kind"]
+    search_fields = ["title"]
+    inspect_view_fields = ["title", "grid", "worker", "channel", "url", "created_at"]
+
+
+class RatingViewSet(ReadOnlyViewSet):
+    model = Rating
+    icon = "pick"
+    menu_label = _("群众评价")
+    list_display = ["event", "score", "comment", "created_at"]
+    list_filter = ["score"]
+    inspect_view_fields = ["event", "score", "comment", "created_at"]
+
+
 class OutreachViewSetGroup(ViewSetGroup):
     menu_label = _("宣讲与网格")
     menu_icon = "date"
@@ -110,4 +150,7 @@ class OutreachViewSetGroup(ViewSetGroup):
         VenueViewSet("outreach_venues", url_prefix="outreach/venues"),
         GridViewSet("outreach_grids", url_prefix="outreach/grids"),
         GridWorkerViewSet("outreach_grid_workers", url_prefix="outreach/grid-workers"),
+        VisitViewSet("outreach_visits", url_prefix="outreach/visits"),
+        PushViewSet("outreach_pushes", url_prefix="outreach/pushes"),
+        RatingViewSet("outreach_ratings", url_prefix="outreach/ratings"),
     )

@@ -169,7 +169,10 @@ def _outreach_rows(case, unit, now) -> dict[str, object]:
         GridWorker,
         Lecturer,
         LectureTeam,
+        Push,
+        Rating,
         Venue,
+        Visit,
     )
 
     district = Organisation.objects.filter(kind=Organisation.Kind.DISTRICT).first()
@@ -181,22 +184,43 @@ def _outreach_rows(case, unit, now) -> dict[str, object]:
         unit=unit, district=district, kind=Venue.Kind.PARK, name=f"{SENTINEL}公园"
     )
     grid = Grid.objects.create(unit=unit, community=f"{SENTINEL}社区", name="一网格")
+    worker = GridWorker.objects.create(
+        grid=grid, person=make_person("sentinel_grid", f"{SENTINEL}网格员")
+    )
+    event = Event.objects.create(
+        team=team,
+        topic=f"{SENTINEL}宣讲",
+        venue=venue,
+        starts_at=now,
+        ends_at=now + dt.timedelta(hours=1),
+    )
     return {
         "outreach.LectureTeam": team,
         "outreach.Lecturer": Lecturer.objects.create(
             team=team, name=f"{SENTINEL}宣讲员", phone="13900000000"
         ),
         "outreach.Venue": venue,
-        "outreach.Event": Event.objects.create(
-            team=team,
-            topic=f"{SENTINEL}宣讲",
-            venue=venue,
-            starts_at=now,
-            ends_at=now + dt.timedelta(hours=1),
-        ),
+        "outreach.Event": event,
         "outreach.Grid": grid,
-        "outreach.GridWorker": GridWorker.objects.create(
-            grid=grid, person=make_person("sentinel_grid", f"{SENTINEL}网格员")
+        "outreach.GridWorker": worker,
+        "outreach.Visit": Visit.objects.create(
+            worker=worker,
+            grid=grid,
+            day=now.date(),
+            households=3,
+            topics=f"{SENTINEL}走访",
+        ),
+        "outreach.Push": Push.objects.create(
+            worker=worker,
+            grid=grid,
+            kind="kb",
+            object_id=1,
+            title=f"{SENTINEL}推送",
+            url="http://testserver/",
+            channel="wechat",
+        ),
+        "outreach.Rating": Rating.objects.create(
+            event=event, score=5, comment=f"{SENTINEL}评价", device_hash="d"
         ),
     }
 

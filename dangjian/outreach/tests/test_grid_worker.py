@@ -31,6 +31,14 @@ class PushTests(OutreachTestCase):
             },
         )
 
+    def test_my_page_leads_a_grid_worker_to_the_phone_page(self):
+        self.client.force_login(self.worker_h)
+        response = self.client.get(reverse("portal:me"))
+        self.assertContains(response, reverse("outreach:grid"))
+        self.client.force_login(self.member)
+        response = self.client.get(reverse("portal:me"))
+        self.assertNotContains(response, reverse("outreach:grid"))
+
     def test_the_phone_page_lists_public_items_and_never_internal_ones(self):
         self.client.force_login(self.worker_h)
         response = self.client.get(reverse("outreach:grid"))

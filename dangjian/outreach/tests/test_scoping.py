@@ -38,6 +38,8 @@ class ScopingTests(OutreachTestCase):
             ("outreach_venues", "海南区新时代文明实践中心", "乌达区人民公园"),
             ("outreach_events", "学习二十大精神进社区", "乌达区乡村振兴政策宣讲"),
             ("outreach_grids", "兴隆社区", "团结社区"),
+            ("outreach_visits", "兴隆社区", "团结社区"),
+            ("outreach_pushes", "兴隆社区推送的政策", "团结社区推送的政策"),
         ):
             with self.subTest(name):
                 listing = self.client.get(reverse(f"{name}:index"))
@@ -61,6 +63,20 @@ class ScopingTests(OutreachTestCase):
                 self.assertIn(refused.status_code, (302, 403))
         self.team_w.refresh_from_db()
         self.assertEqual(self.team_w.name, "乌达区百姓宣讲团")
+
+    def test_visits_and_pushes_are_read_but_never_written_in_the_admin(self):
+        self.client.force_login(self.hn_admin)
+        visit = self.post_h.visits.get()
+        inspect = self.client.get(reverse("outreach_visits:inspect", args=[visit.pk]))
+        self.assertContains(inspect, "政策宣讲")
+        for url in (
+            reverse("outreach_visits:add"),
+            reverse("outreach_visits:edit", args=[visit.pk]),
+            reverse("outreach_pushes:delete", args=[self.post_h.pushes.get().pk]),
+        ):
+            with self.subTest(url):
+                self.assertIn(self.client.get(url).status_code, (302, 403))
+        self.assertEqual(self.post_h.visits.count(), 1)
 
     def test_the_event_form_offers_only_the_districts_own_teams_and_venues(self):
         self.client.force_login(self.hn_admin)

@@ -751,6 +751,7 @@ class SweepCity(CityMixin):
             GridWorker,
             Lecturer,
             LectureTeam,
+            Rating,
             Venue,
         )
 
@@ -809,11 +810,14 @@ class SweepCity(CityMixin):
                 topics="政策宣讲",
                 note=f"{g.get('b', '')} 走访记录",
             )
+            rating = Rating.objects.create(
+                event=event, score=4, comment="讲得好", device_hash=f"sweep-{key}"
+            )
             cls.outreach[key] = event
             cls.outreach[f"{key}_hidden"] = hidden
             if key == "a":
                 cls.tracked += [team, lecturer, venue, event, hidden, grid, worker]
-                cls.tracked += [push, visit]
+                cls.tracked += [push, visit, rating]
         SECRETS["a_outreach_event"].objects = [cls.outreach["a_hidden"]]
 
     @classmethod

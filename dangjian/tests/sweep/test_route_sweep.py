@@ -37,7 +37,12 @@ TAMPER = ("title", "name", "matter", "stem", "company_name", "answer", "summary"
 
 
 # Edit routes that answer nobody, by design.
-NO_EDIT_VIEW = {"study_ledger:edit": "the points ledger is append-only"}
+NO_EDIT_VIEW = {
+    "study_ledger:edit": "the points ledger is append-only",
+    "outreach_visits:edit": "grid workers' visits are read-only in the admin",
+    "outreach_pushes:edit": "grid workers' pushes are read-only in the admin",
+    "outreach_ratings:edit": "residents' ratings are read-only in the admin",
+}
 
 
 class _Rollback(Exception):
