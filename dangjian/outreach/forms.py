@@ -28,6 +28,9 @@ VISIT_DAYS_BACK = 60
 def _no_control(value: str) -> str:
     if has_control_chars(value):
         raise ValidationError(_("含有不可见的控制字符，请删除后再提交"))
+    # A form sent in another encoding (GBK) reaches Django as U+FFFD.
+    if "\ufffd" in value:
+        raise ValidationError(_("文字编码有误，请使用 UTF-8 提交"))
     return value
 
 

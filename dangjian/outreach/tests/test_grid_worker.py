@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
@@ -193,6 +194,44 @@ class VisitTests(OutreachTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("控制字符", response.content.decode())
         self.assertFalse(Visit.objects.exists())
+
+    def test_a_form_sent_in_gbk_is_refused_in_chinese(self):
+        self.client.force_login(self.worker_h)
+        body = urlencode(
+            {
+                "grid": self.grid_h.pk,
+                "day": timezone.localdate().isoformat(),
+                "households": "3",
+                "topics": "医保缴费政策",
+            },
+            encoding="gbk",
+        )
+        response = self.client.post(
+            reverse("outreach:grid-visit"),
+            body,
+            content_type="application/x-www-form-urlencoded",
+        )
+        self.assertContains(response, "文字编码有误", status_code=422)
+        api = self.client.post(
+            "/api/outreach/visits",
+            '{"grid": 1, "day": "2026-01-01", "households": 3, "topics": "医保"}'.encode(
+                "gbk"
+            ),
+            content_type="application/json",
+        )
+        self.assertIn(api.status_code, (400, 422))
+        self.assertRegex(api.json()["detail"], "[\u4e00-\u9fff]")
+        self.assertFalse(Visit.objects.exists())
+
+    def test_a_link_naming_no_grid_counts_for_none(self):
+        item = self.published(title="社会公开：停车收费标准")
+        for tag in ("grid999999", "grid", "gridabc", "grid" + "9" * 30):
+            self.client.get(item.url + f"?from=wechat.{tag}")
+        flush_all()
+        self.assertFalse(GridViews.objects.exists())
+        self.assertEqual(
+            DailyViews.objects.get(object_id=item.pk, channel="wechat").views, 4
+        )
 
     def test_the_api_logs_a_visit_once_per_submission_key(self):
         self.client.force_login(self.worker_h)
