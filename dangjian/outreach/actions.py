@@ -19,6 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
@@ -43,8 +44,39 @@ LINK_CHANNEL: dict[str, str] = {Push.Channel.WECHAT.value: "wechat"}
 # Shareable items -------------------------------------------------------------------
 
 
+def describe_event(event: Event) -> plugins.Publication:
+    return plugins.Publication(
+        kind=EVENT_KIND,
+        object_id=event.pk,
+        is_public=event_is_shareable(event),
+        title=f"{event.topic}（{timezone.localtime(event.starts_at):%m月%d日 %H:%M}）",
+        summary=plugins.excerpt(event.summary),
+        url=plugins.absolute(event.get_absolute_url()),
+        unit_id=event.team.unit_id,
+    )
+
+
+def event_is_shareable(event: Event) -> bool:
+    return event.is_public and event.ends_at >= timezone.now()
+
+
+EVENT_KIND = "outreach_event"
+# Grid workers also invite residents to upcoming events; not a release, so
+# it is not registered with publicity, only offered here.
+EVENT_SOURCE = plugins.PublicitySource(
+    kind=EVENT_KIND,
+    label="宣讲活动",
+    model=Event,
+    describe=describe_event,
+    public=lambda: Event.objects.public().upcoming().select_related("team"),
+    is_public=event_is_shareable,
+)
+
+
 def shareable_sources() -> list[plugins.PublicitySource]:
-    return plugins.registered(plugins.PUBLICITY_SOURCES)
+    """The public kinds a grid worker may push: every publicity source, and
+    upcoming lecture events."""
+    return [*plugins.registered(plugins.PUBLICITY_SOURCES), EVENT_SOURCE]
 
 
 def source_of_kind(kind: str) -> plugins.PublicitySource | None:

@@ -93,6 +93,30 @@ class PushTests(OutreachTestCase):
         self.assertEqual(response.status_code, 201)
         self.assertIn(f"from=other.grid{self.grid_h.pk}", response.json()["url"])
 
+    def test_a_grid_worker_invites_residents_to_an_upcoming_event_not_a_past_one(self):
+        self.client.force_login(self.worker_h)
+        page = self.client.get(reverse("outreach:grid"))
+        self.assertContains(page, "学习二十大精神进社区")
+        self.assertNotContains(page, "中国式现代化百姓谈")
+        for event, status in ((self.upcoming_h, 200), (self.past_h, 422)):
+            response = self.client.post(
+                reverse("outreach:grid-share"),
+                {
+                    "grid": self.grid_h.pk,
+                    "kind": "outreach_event",
+                    "object_id": event.pk,
+                    "channel": "wechat",
+                },
+            )
+            self.assertEqual(response.status_code, status)
+        push = Push.objects.get()
+        self.assertIn(f"/outreach/events/{self.upcoming_h.pk}/", push.url)
+        self.client.logout()
+        path = push.url.split("://", 1)[-1].split("/", 1)[1]
+        self.assertEqual(self.client.get("/" + path).status_code, 200)
+        flush_all()
+        self.assertEqual(GridViews.objects.get(grid=self.grid_h).views, 1)
+
     def test_a_grid_worker_cannot_push_for_another_workers_grid(self):
         self.client.force_login(self.worker_h)
         response = self.share(self.public, grid=self.grid_w)
