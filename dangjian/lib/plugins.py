@@ -215,6 +215,8 @@ def sections(hook_name: str, *args: Any) -> list[PortalSection]:
     for fn in hooks.get_hooks(hook_name):
         found.extend(s for s in (fn(*args) or ()) if s.items)
     return sorted(found, key=lambda s: (s.order, s.key))
+
+
 @dataclass(frozen=True)
 class ViewTag:
     """Views that arrived through share links tagged ``<prefix><code>``.

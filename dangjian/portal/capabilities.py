@@ -49,7 +49,11 @@ CAPABILITIES = [
     Capability("experts", "政策专员", "企业提问，专员解答", "experts:index", "专"),
     Capability("voting", "投票", "晒党建、晒成绩等评选投票", "voting:index", "投"),
     Capability(
-        "outreach", "宣讲", "宣讲团活动日历、扫码评价、网格员推送", "outreach:index", "宣"
+        "outreach",
+        "宣讲",
+        "宣讲团活动日历、扫码评价、网格员推送",
+        "outreach:index",
+        "宣",
     ),
     Capability("units", "单位", "全市各单位主页", "page:portal.UnitIndexPage", "单"),
     Capability(

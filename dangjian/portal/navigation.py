@@ -10,7 +10,16 @@ from dangjian.portal.capabilities import CAPABILITIES
 
 # The main sections, in the order of the navigation bar (the dashboard is for
 # leaders and stays on "my page" and the home page's entries).
-NAV_KEYS = ("study", "quiz", "disclosure", "kb", "experts", "voting", "outreach", "units")
+NAV_KEYS = (
+    "study",
+    "quiz",
+    "disclosure",
+    "kb",
+    "experts",
+    "voting",
+    "outreach",
+    "units",
+)
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,8 @@ def _member_profile(case):
         joined_on=dt.date(2010, 7, 1),
         category="正式党员",
     )
+
+
 def _outreach_rows(case, unit, now) -> dict[str, object]:
     from dangjian.orgs.models import Organisation
     from dangjian.outreach.models import (
