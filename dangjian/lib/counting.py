@@ -205,13 +205,8 @@ def count_view(request: HttpRequest, obj: models.Model | None) -> None:
     if not counting_enabled() or obj is None or obj.pk is None:
         return
     try:
-        day = timezone.localdate()
         content_type = ContentType.objects.get_for_model(obj)
-        key = hit_key(content_type.pk, obj.pk, day, channel_of(request))
-        views.push([key, visitor_hash(request, day)])
-        tag = view_tag(request)
-        if tag:
-            _tell_tag(tag, content_type.pk, obj.pk, day)
+        _count(request, content_type.pk, obj.pk)
     except Exception:
         # Counting is never worth a failed page.
         logger.exception("view counting failed")
@@ -225,11 +220,18 @@ def count_view_again(
     request: HttpRequest, response: object, content_type_id: int, object_id: int
 ) -> None:
     """`count_view` for a page served from the page cache."""
-    if not counting_enabled():
-        return
+    if counting_enabled():
+        _count(request, content_type_id, object_id)
+
+
+def _count(request: HttpRequest, content_type_id: int, object_id: int) -> None:
+    """The view in its channel, and for the share link's tag if it has one."""
     day = timezone.localdate()
     key = hit_key(content_type_id, object_id, day, channel_of(request))
     views.push([key, visitor_hash(request, day)])
+    tag = view_tag(request)
+    if tag:
+        _tell_tag(tag, content_type_id, object_id, day)
 
 
 # The buffer ---------------------------------------------------------------------

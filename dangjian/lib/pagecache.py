@@ -99,6 +99,18 @@ def browser_seconds() -> int:
     return int(getattr(settings, "PAGE_CACHE_BROWSER_SECONDS", 10))
 
 
+def _deployed() -> tuple[Any, ...]:
+    """What a deployment configures that shows on every page (the city's and
+    site's names, the language): a page stored before a change of these is
+    never served after it, even from a cache that outlived the restart."""
+    names = getattr(
+        settings,
+        "PAGE_CACHE_KEY_SETTINGS",
+        ("DANGJIAN_CITY_NAME", "WAGTAIL_SITE_NAME", "SITE_URL", "LANGUAGE_CODE"),
+    )
+    return tuple(getattr(settings, name, None) for name in names)
+
+
 def _key_cookies() -> tuple[str, ...]:
     return tuple(getattr(settings, "PAGE_CACHE_KEY_COOKIES", ()))
 
@@ -463,7 +475,7 @@ class PageCacheMiddleware:
             return None  # Django answers it
         query = sorted(request.GET.lists())
         cookies = [(n, request.COOKIES.get(n, "")) for n in _key_cookies()]
-        raw = repr((request.scheme, host, request.path, query, cookies))
+        raw = repr((request.scheme, host, request.path, query, cookies, _deployed()))
         return KEY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
     @staticmethod

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.lib.keyed import normalise_mobile
 from dangjian.lib.ratelimit import allow
 from dangjian.lib.sms import SmsError, send_sms
 from dangjian.members.actions import do_activate_account
@@ -42,7 +43,6 @@ CODE_RESEND_SECONDS = 60
 CODES_PER_PHONE_PER_DAY = 10
 CODES_PER_CLIENT_PER_HOUR = 20
 TRIES_PER_CLIENT_PER_HOUR = 30
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class Refused(Exception):
@@ -50,13 +50,6 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-def normalise_mobile(raw: str) -> str | None:
-    digits = re.sub(r"[\s-]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    return digits if MOBILE_RE.match(digits) else None
 
 
 def _key() -> bytes:

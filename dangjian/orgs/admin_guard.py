@@ -102,6 +102,31 @@ def register_document_scope() -> None:
     register_choice_scope(get_document_model(), documents_in_reach)
 
 
+# --- People ------------------------------------------------------------------------
+
+
+def people_in_reach(user, queryset: QuerySet) -> QuerySet:
+    """People a unit's staff may pick in a form (a release plan's recipients,
+    a session's participants, an expert's account, a grid worker...): the
+    person themself and the people of the organisations they manage, with
+    their subtrees. Another unit's people are not listed by name; bringing
+    someone in from elsewhere is a transfer (members) or a platform admin's
+    task."""
+    from dangjian.orgs.models import Membership
+    from dangjian.orgs.roles import STAFF_ROLES
+    from dangjian.orgs.scope import managed_organisations
+
+    units = managed_organisations(user, STAFF_ROLES)
+    members = Membership.objects.active().filter(organisation__in=units.values("pk"))
+    return queryset.filter(Q(pk=user.pk) | Q(pk__in=members.values("person_id")))
+
+
+def register_people_scope() -> None:
+    from django.contrib.auth import get_user_model
+
+    register_choice_scope(get_user_model(), people_in_reach)
+
+
 # --- The middleware ------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from dangjian.orgs.views_admin import OrgsViewSetGroup
 from dangjian.orgs.views_axes import register_lockout_urls  # noqa: F401 (its hooks)
 
 admin_guard.register_document_scope()
+admin_guard.register_people_scope()
 
 
 @hooks.register("register_admin_viewset")

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangjian.lib.keyed import normalise_mobile
 from dangjian.lib.text import has_control_chars
-from dangjian.outreach.identity import normalise_mobile
 from dangjian.outreach.models import MAX_HOUSEHOLDS, GridWorker, Push
 
 MESSAGES = {

@@ -10,38 +10,28 @@ when given, is kept only as a keyed hash too.
 
 from __future__ import annotations
 
-import hmac
-import re
-import secrets
-
 from django.http import HttpRequest, HttpResponse
-from django.utils.crypto import salted_hmac
 
+from dangjian.lib import keyed
 from dangjian.lib.clientaddr import client_ip
 
 DEVICE_COOKIE = "dj_rdev"
 DEVICE_HEADER = "HTTP_X_DEVICE_ID"
 MAC_LENGTH = 32
 SALT = "dangjian.outreach.identity."
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def keyed_hash(kind: str, value: str, length: int = 32) -> str:
-    return salted_hmac(SALT + kind, value).hexdigest()[:length]
+    return keyed.keyed_hash(SALT + kind, value, length)
 
 
 def new_device_id() -> str:
-    device = secrets.token_urlsafe(12)
-    return f"{device}.{keyed_hash('device-id', device, MAC_LENGTH)}"
+    return keyed.new_device_token(SALT + "device-id")
 
 
 def read_device_id(token: str | None) -> str | None:
     """The device id in a token this server issued, or None for anything else."""
-    device, dot, mac = (token or "").partition(".")
-    if not dot or not 8 <= len(device) <= 32 or len(mac) != MAC_LENGTH:
-        return None
-    expected = keyed_hash("device-id", device, MAC_LENGTH)
-    return device if hmac.compare_digest(mac, expected) else None
+    return keyed.read_device_token(token, SALT + "device-id")
 
 
 def device_token(request: HttpRequest) -> str | None:
@@ -70,14 +60,6 @@ def device_hash(request: HttpRequest) -> str:
         agent = request.META.get("HTTP_USER_AGENT", "")[:300]
         device = f"net:{client_ip(request)}|{agent}"
     return keyed_hash("device", device)
-
-
-def normalise_mobile(raw: str) -> str | None:
-    """An 11-digit mainland mobile number, or None when it is not one."""
-    digits = re.sub(r"[\s-]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    return digits if MOBILE_RE.match(digits) else None
 
 
 def phone_hash(mobile: str) -> str:

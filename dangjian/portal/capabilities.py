@@ -29,12 +29,30 @@ class Capability:
             return None
 
 
+# Page addresses, asked by the navigation of every page: remembered per page
+# cache generation (bumped on every publish, in every process) and forgotten
+# at once in this process when a page is saved, published or removed.
+_page_urls: dict[str, tuple[str, str | None]] = {}
+
+
 def _page_url(model_label: str) -> str | None:
     from django.apps import apps
 
+    from dangjian.lib import pagecache
+
+    generation = pagecache.generation()
+    known = _page_urls.get(model_label)
+    if known is not None and known[0] == generation:
+        return known[1]
     model = apps.get_model(model_label)
     page = model.objects.live().first()
-    return page.url if page else None
+    url = page.url if page else None
+    _page_urls[model_label] = (generation, url)
+    return url
+
+
+def forget_page_urls(sender=None, **kwargs) -> None:
+    _page_urls.clear()
 
 
 CAPABILITIES = [

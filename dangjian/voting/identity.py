@@ -20,17 +20,15 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import ipaddress
 import re
-import secrets
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 
+from dangjian.lib import keyed
 from dangjian.lib.clientaddr import client_ip
 
 VOTER_COOKIE = "dj_voter"
@@ -38,35 +36,15 @@ DEVICE_COOKIE = "dj_dev"
 VOTER_TOKEN_HEADER = "X-Voter-Token"
 TOKEN_META_KEY = "HTTP_X_VOTER_TOKEN"
 TOKEN_SALT = "dangjian.voting.voter"
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 def _key() -> str:
     return getattr(settings, "VOTING_HASH_KEY", "") or settings.SECRET_KEY
 
 
-@functools.lru_cache(maxsize=64)
-def _hmac_base(kind: str, secret: str):
-    # The same key derivation as django.utils.crypto.salted_hmac (so hashes
-    # stay stable), done once per kind and key instead of on every call.
-    key = hashlib.sha1(f"dangjian.voting.{kind}{secret}".encode()).digest()
-    return hmac.new(key, digestmod=hashlib.sha1)
-
-
 def keyed_hash(kind: str, value: str, length: int = 32) -> str:
-    mac = _hmac_base(kind, _key()).copy()
-    mac.update(value.encode())
-    return mac.hexdigest()[:length]
-
-
-def normalise_mobile(raw: str) -> str | None:
-    """Returns an 11-digit mainland mobile number, or None when it is not one."""
-    digits = re.sub(r"[\s-]", "", raw or "")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits if MOBILE_RE.match(digits) else None
+    # Votes' hashes stay stable: the namespace is the one they always had.
+    return keyed.keyed_hash(f"dangjian.voting.{kind}", value, length, _key())
 
 
 def phone_hash(mobile: str) -> str:
@@ -147,22 +125,17 @@ def ua_class(user_agent: str) -> str:
     return "other"
 
 
-DEVICE_MAC_LENGTH = 32
+DEVICE_NAMESPACE = "dangjian.voting.device-id"
 
 
 def new_device_id() -> str:
-    """A new device token: a random id and its keyed HMAC (see `read_device_id`)."""
-    device = secrets.token_urlsafe(12)
-    return f"{device}.{keyed_hash('device-id', device, DEVICE_MAC_LENGTH)}"
+    """A new device token: a random id and its keyed MAC (see `read_device_id`)."""
+    return keyed.new_device_token(DEVICE_NAMESPACE, _key())
 
 
 def read_device_id(token: str | None) -> str | None:
     """The device id in a token the server issued, or None for anything else."""
-    device, dot, mac = (token or "").partition(".")
-    if not dot or not 8 <= len(device) <= 32 or len(mac) != DEVICE_MAC_LENGTH:
-        return None
-    expected = keyed_hash("device-id", device, DEVICE_MAC_LENGTH)
-    return device if hmac.compare_digest(mac, expected) else None
+    return keyed.read_device_token(token, DEVICE_NAMESPACE, _key())
 
 
 def set_device_cookie(response, token: str) -> None:

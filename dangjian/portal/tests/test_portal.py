@@ -111,3 +111,29 @@ class UnitKindTestCase(DisclosureTestCase):
         r = self.client.get(index.url)
         self.assertContains(r, "<h2>群团组织</h2>", html=True)
         self.assertContains(r, "团市委")
+
+
+class NavigationTestCase(DisclosureTestCase):
+    """The navigation's units link is remembered between pages, and follows
+    the units index when it is added, moved or unpublished."""
+
+    def test_the_units_link_follows_the_units_index(self):
+        from dangjian.portal.models import UnitIndexPage
+
+        r = self.client.get("/disclosure/")
+        self.assertNotContains(r, 'href="/units/"')
+        # Each change commits (and so purges stored pages) before the next visit.
+        with self.captureOnCommitCallbacks(execute=True):
+            index = self.home.add_child(
+                instance=UnitIndexPage(title="单位", slug="units")
+            )
+        self.assertContains(self.client.get("/disclosure/"), 'href="/units/"')
+        with self.captureOnCommitCallbacks(execute=True):
+            index.slug = "danwei"
+            index.save_revision().publish()
+        r = self.client.get("/disclosure/")
+        self.assertContains(r, 'href="/danwei/"')
+        self.assertNotContains(r, 'href="/units/"')
+        with self.captureOnCommitCallbacks(execute=True):
+            index.unpublish()
+        self.assertNotContains(self.client.get("/disclosure/"), 'href="/danwei/"')

@@ -90,6 +90,10 @@ SECRETS = {
     "a_notification": _secret("38", "成员本人的通知", {"member", "admin"}),
     # A member record of unit A: the name, and (added below) the full ID number.
     "a_member": _secret("39", "市委宣传部党员的档案（姓名、完整身份证号）", {"admin"}),
+    # The account of one of unit A's members: another unit's staff pick people
+    # in forms (recipients, participants, experts, grid workers...), never by
+    # the names of unit A's people.
+    "a_person": _secret("42", "市委宣传部一名党员的账户（姓名）", {"admin", "member"}),
     "a_outreach_event": _secret("40", "市委宣传部未公开的宣讲活动", {"admin"}),
     "a_outreach_grid": _secret(
         "41", "市委宣传部的网格（名称）与网格员的走访记录", {"admin"}
@@ -142,6 +146,15 @@ class SweepCity(CityMixin):
         cls._members()
         cls._outreach()
         cls._generic()
+
+    @classmethod
+    def _people(cls):
+        s = SECRETS["a_person"].markers
+        person = make_person("sweep_a_person", f"{s['t']}钱党员")
+        person.last_name = s["b"]
+        person.save(update_fields=["last_name"])
+        do_grant_role(person, cls.branch_a2, Role.MEMBER)
+        SECRETS["a_person"].objects = [person]
 
     @classmethod
     def _generic(cls):

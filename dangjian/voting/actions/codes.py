@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.lib.keyed import normalise_mobile
 from dangjian.lib.sms import SmsError, send_sms
 from dangjian.voting.actions.errors import VoteRefused
-from dangjian.voting.identity import keyed_hash, normalise_mobile, phone_hash
+from dangjian.voting.identity import keyed_hash, phone_hash
 from dangjian.voting.models import OneTimeCode
 
 logger = logging.getLogger(__name__)
