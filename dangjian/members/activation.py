@@ -15,12 +15,9 @@ answer as a known one, and no message.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import logging
-import re
-import secrets
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -29,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.lib import otp
 from dangjian.lib.keyed import normalise_mobile
 from dangjian.lib.ratelimit import allow
 from dangjian.lib.sms import SmsError, send_sms
@@ -43,6 +41,14 @@ CODE_RESEND_SECONDS = 60
 CODES_PER_PHONE_PER_DAY = 10
 CODES_PER_CLIENT_PER_HOUR = 20
 TRIES_PER_CLIENT_PER_HOUR = 30
+
+
+RULES = otp.CodeRules(
+    minutes=CODE_MINUTES,
+    max_attempts=CODE_MAX_ATTEMPTS,
+    resend_seconds=CODE_RESEND_SECONDS,
+    per_phone_per_day=CODES_PER_PHONE_PER_DAY,
+)
 
 
 class Refused(Exception):
@@ -76,27 +82,20 @@ def do_request_code(mobile: str, *, client: str, now=None) -> None:
     if not allow("members-otp-client", client, CODES_PER_CLIENT_PER_HOUR, 3600):
         raise Refused(_("获取验证码过于频繁，请稍后再试"), 429)
     phone = _hash(f"phone:{number}")
-    latest = (
-        ActivationCode.objects.filter(phone_hash=phone).order_by("-created_at").first()
-    )
-    if latest and (now - latest.created_at).total_seconds() < CODE_RESEND_SECONDS:
-        raise Refused(_("验证码已发送，请 1 分钟后再试"), 429)
-    since = now - dt.timedelta(days=1)
-    if (
-        ActivationCode.objects.filter(phone_hash=phone, created_at__gte=since).count()
-        >= CODES_PER_PHONE_PER_DAY
-    ):
-        raise Refused(_("该手机号今日获取验证码次数过多"), 429)
     if not _profiles(number).exists():
+        # The same answer as for a member (no row, so no limit reveals them).
         return
-    code = f"{secrets.randbelow(10**6):06d}"
-    with transaction.atomic():
-        ActivationCode.objects.create(
-            phone_hash=phone,
-            code_hash=_hash(f"code:{phone}:{code}"),
-            created_at=now,
-            expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
-        )
+    try:
+        with transaction.atomic():
+            code = otp.issue_code(
+                ActivationCode,
+                phone,
+                lambda c: _hash(f"code:{phone}:{c}"),
+                now=now,
+                rules=RULES,
+            )
+    except otp.CodeRefused as exc:
+        raise Refused(exc.message, exc.status) from None
     try:
         send_sms(
             number,
@@ -120,35 +119,17 @@ def check_code(mobile: str, code: str, *, client: str, now=None) -> str:
     if not allow("members-otp-try", client, TRIES_PER_CLIENT_PER_HOUR, 3600):
         raise Refused(_("尝试次数过多，请稍后再试"), 429)
     phone = _hash(f"phone:{number}")
-    wrong: Refused | None = None
-    with transaction.atomic():
-        otp = (
-            ActivationCode.objects.select_for_update()
-            .filter(phone_hash=phone, used_at__isnull=True)
-            .order_by("-created_at")
-            .first()
+    try:
+        otp.use_code(
+            ActivationCode,
+            phone,
+            code,
+            lambda c: _hash(f"code:{phone}:{c}"),
+            now=now,
+            rules=RULES,
         )
-        if otp is None:
-            raise Refused(_("请先获取验证码"))
-        if otp.expires_at <= now:
-            raise Refused(_("验证码已过期，请重新获取"))
-        if otp.attempts >= CODE_MAX_ATTEMPTS:
-            raise Refused(_("错误次数过多，请重新获取验证码"), 429)
-        given = re.sub(r"\s", "", code or "")
-        if not secrets.compare_digest(otp.code_hash, _hash(f"code:{phone}:{given}")):
-            otp.attempts += 1
-            otp.save(update_fields=["attempts"])
-            left = CODE_MAX_ATTEMPTS - otp.attempts
-            wrong = Refused(
-                _("验证码错误，还可尝试 %(n)d 次") % {"n": left}
-                if left
-                else _("错误次数过多，请重新获取验证码")
-            )
-        else:
-            otp.used_at = now
-            otp.save(update_fields=["used_at"])
-    if wrong is not None:
-        raise wrong
+    except otp.CodeRefused as exc:
+        raise Refused(exc.message, exc.status) from None
     return number
 
 

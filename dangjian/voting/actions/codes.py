@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import secrets
 
 from django.conf import settings
 from django.core.cache import cache
@@ -12,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dangjian.lib import otp
 from dangjian.lib.keyed import normalise_mobile
 from dangjian.lib.sms import SmsError, send_sms
 from dangjian.voting.actions.errors import VoteRefused
@@ -31,6 +30,18 @@ def _code_hash(phone: str, code: str) -> str:
     return keyed_hash("otp", f"{phone}:{code}", 64)
 
 
+RULES = otp.CodeRules(
+    minutes=CODE_MINUTES,
+    max_attempts=CODE_MAX_ATTEMPTS,
+    resend_seconds=CODE_RESEND_SECONDS,
+    per_phone_per_day=CODES_PER_PHONE_PER_DAY,
+)
+
+
+def _refused(exc: otp.CodeRefused) -> VoteRefused:
+    return VoteRefused(exc.status, exc.code, exc.message, **exc.extra)
+
+
 def do_request_code(mobile: str, *, network_hash: str = "", now=None) -> dict:
     """Sends a one-time code to a mobile number (after its rate limits)."""
     now = now or timezone.now()
@@ -38,33 +49,22 @@ def do_request_code(mobile: str, *, network_hash: str = "", now=None) -> dict:
     if number is None:
         raise VoteRefused(400, "bad_mobile", _("请输入正确的11位手机号"))
     phone = phone_hash(number)
-    latest = (
-        OneTimeCode.objects.filter(phone_hash=phone).order_by("-created_at").first()
-    )
-    if latest and (now - latest.created_at).total_seconds() < CODE_RESEND_SECONDS:
-        wait = CODE_RESEND_SECONDS - int((now - latest.created_at).total_seconds())
-        raise VoteRefused(
-            429, "code_too_soon", _("验证码已发送，请稍后再试"), retry_after=wait
-        )
-    since = now - dt.timedelta(days=1)
-    if (
-        OneTimeCode.objects.filter(phone_hash=phone, created_at__gte=since).count()
-        >= CODES_PER_PHONE_PER_DAY
-    ):
-        raise VoteRefused(429, "code_limit", _("该手机号今日获取验证码次数过多"))
     if network_hash:
         net_key = f"dj:v:otpnet:{network_hash}:{int(now.timestamp() // 3600)}"
         cache.add(net_key, 0, 3700)
         if cache.incr(net_key) > CODES_PER_NETWORK_PER_HOUR:
             raise VoteRefused(429, "code_limit", _("当前网络获取验证码过于频繁"))
-    code = f"{secrets.randbelow(10**6):06d}"
-    with transaction.atomic():
-        OneTimeCode.objects.create(
-            phone_hash=phone,
-            code_hash=_code_hash(phone, code),
-            created_at=now,
-            expires_at=now + dt.timedelta(minutes=CODE_MINUTES),
-        )
+    try:
+        with transaction.atomic():
+            code = otp.issue_code(
+                OneTimeCode,
+                phone,
+                lambda c: _code_hash(phone, c),
+                now=now,
+                rules=RULES,
+            )
+    except otp.CodeRefused as exc:
+        raise _refused(exc) from None
     try:
         send_sms(
             number,
@@ -94,32 +94,15 @@ def check_verify_code(mobile: str, code: str, *, now=None) -> str:
     if number is None:
         raise VoteRefused(400, "bad_mobile", _("请输入正确的11位手机号"))
     phone = phone_hash(number)
-    with transaction.atomic():
-        otp = (
-            OneTimeCode.objects.select_for_update()
-            .filter(phone_hash=phone, used_at__isnull=True)
-            .order_by("-created_at")
-            .first()
+    try:
+        otp.use_code(
+            OneTimeCode,
+            phone,
+            code,
+            lambda c: _code_hash(phone, c),
+            now=now,
+            rules=RULES,
         )
-        if otp is None:
-            raise VoteRefused(400, "no_code", _("请先获取验证码"))
-        if otp.expires_at <= now:
-            raise VoteRefused(400, "code_expired", _("验证码已过期，请重新获取"))
-        if otp.attempts >= CODE_MAX_ATTEMPTS:
-            raise VoteRefused(429, "code_locked", _("错误次数过多，请重新获取验证码"))
-        if not secrets.compare_digest(
-            otp.code_hash, _code_hash(phone, (code or "").strip())
-        ):
-            otp.attempts += 1
-            otp.save(update_fields=["attempts"])
-            left = CODE_MAX_ATTEMPTS - otp.attempts
-            wrong: VoteRefused | None = VoteRefused(
-                400, "bad_code", _("验证码错误"), attempts_left=left
-            )
-        else:
-            otp.used_at = now
-            otp.save(update_fields=["used_at"])
-            wrong = None
-    if wrong is not None:
-        raise wrong
+    except otp.CodeRefused as exc:
+        raise _refused(exc) from None
     return phone
