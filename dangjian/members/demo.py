@@ -42,12 +42,15 @@ def roster(today: dt.date) -> list[list[str]]:
         .select_related("person", "organisation")
         .order_by("organisation__path", "person__username")
     )
-    rows, seen = [], set()
+    rows, seen, people = [], set(), set()
     for m in members:
         key = (m.organisation_id, m.person.name)
-        if key in seen or not m.person.name:
-            continue  # two people of one name in a branch: left to the branch
+        if key in seen or m.person_id in people or not m.person.name:
+            # Two people of one name in a branch are left to the branch; a
+            # person in two branches is registered in the first one.
+            continue
         seen.add(key)
+        people.add(m.person_id)
         rng = random.Random(f"20260701:{m.person.username}")
         born = dt.date(rng.randint(1960, 1998), rng.randint(1, 12), rng.randint(1, 28))
         probationary = rng.random() < 0.05 or m.person.username == "m0001"
