@@ -93,7 +93,9 @@ SECRETS = {
     # The account of one of unit A's members: another unit's staff pick people
     # in forms (recipients, participants, experts, grid workers...), never by
     # the names of unit A's people.
-    "a_person": _secret("42", "市委宣传部一名党员的账户（姓名）", {"admin", "member"}),
+    "a_person": _secret(
+        "42", "市委宣传部一名党员的账户（姓名）", {"admin", "member"}, parts=("t",)
+    ),
     "a_outreach_event": _secret("40", "市委宣传部未公开的宣讲活动", {"admin"}),
     "a_outreach_grid": _secret(
         "41", "市委宣传部的网格（名称）与网格员的走访记录", {"admin"}
@@ -150,9 +152,8 @@ class SweepCity(CityMixin):
     @classmethod
     def _people(cls):
         s = SECRETS["a_person"].markers
-        person = make_person("sweep_a_person", f"{s['t']}钱党员")
-        person.last_name = s["b"]
-        person.save(update_fields=["last_name"])
+        # First by username in the admin's list of accounts (its positive control).
+        person = make_person("aa_sweep_person", f"{s['t']}钱党员")
         do_grant_role(person, cls.branch_a2, Role.MEMBER)
         SECRETS["a_person"].objects = [person]
 
