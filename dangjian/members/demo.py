@@ -134,6 +134,10 @@ def load(ctx: DemoContext) -> str:
     admin = ctx.people.get("admin")
     if admin is None:
         return "跳过（没有平台管理员）"
+    if MemberProfile.objects.exists():
+        # Loaded before: a second load changes nothing (the transfers made
+        # then have moved people, and an import would be logged again).
+        return f"已有 {MemberProfile.objects.count()} 份党员档案，未重复导入"
     rows = roster(timezone.localdate())
     result = import_roster("demo-roster.csv", _csv(rows), user=admin)
     made = _transfers(admin, "member")

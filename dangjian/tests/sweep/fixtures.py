@@ -147,14 +147,19 @@ class SweepCity(CityMixin):
         cls._notify()
         cls._members()
         cls._outreach()
+        cls._people()
         cls._generic()
 
     @classmethod
     def _people(cls):
         s = SECRETS["a_person"].markers
-        # First by username in the admin's list of accounts (its positive control).
+        from dangjian.outreach.models import GridWorker
+
         person = make_person("aa_sweep_person", f"{s['t']}钱党员")
         do_grant_role(person, cls.branch_a2, Role.MEMBER)
+        # Unit A's grid worker: the platform admin meets the name in the grid
+        # workers' admin (the positive control).
+        GridWorker.objects.filter(grid__unit=cls.unit_a).update(person=person)
         SECRETS["a_person"].objects = [person]
 
     @classmethod
