@@ -19,7 +19,10 @@ Printed: req/s, p50 and p99 in ms, and the ratio to ``/healthz`` of the
 same server. Before that, in-process: the disclosure item page's queries
 and its median time uncached (Django's test client, cache off).
 
-``BENCH_PORT`` chooses the port. The last line is one JSON object.
+``BENCH_PORT`` chooses the port, ``BENCH_NAME`` the database's name (beside
+another session's run); ``BENCH_SIGNED_IN_ONLY=1`` measures only /healthz and
+the signed-in pages, on one server (they are never stored, so the page-cache
+setting does not change them). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from bench._wrk import run_wrk  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
-NAME = "dj_pages_bench"
+NAME = os.environ.get("BENCH_NAME") or "dj_pages_bench"
+SIGNED_IN_ONLY = os.environ.get("BENCH_SIGNED_IN_ONLY") == "1"
 STAMP = f"/tmp/{NAME}.stamp"
 
 SCRIPT = r"""
@@ -171,7 +175,8 @@ def measure(port: int, paths: dict[str, str], cookie: str) -> dict[str, dict]:
 
     one("/healthz", "/healthz")
     for name, path in paths.items():
-        one(name, path)
+        if not SIGNED_IN_ONLY:
+            one(name, path)
     for name, path in signed_in(paths).items():
         one(name, path, cookie)
     base = rows["/healthz"]["rps"] or 1
@@ -212,7 +217,10 @@ def main() -> None:
         f"median {item['median_ms']} ms (status {item['status']})"
     )
     results = {}
-    for label, flag in (("cached", "True"), ("uncached", "False")):
+    settings = (("cached", "True"),)
+    if not SIGNED_IN_ONLY:
+        settings += (("uncached", "False"),)
+    for label, flag in settings:
         with serving({**env, "PAGE_CACHE": flag}, warm=("/healthz", "/")) as port:
             results[label] = measure(port, paths, cookie)
         show(f"PAGE_CACHE={flag}", results[label])
