@@ -11,13 +11,18 @@ granian (WSGI, 2 workers) as ``make run`` serves it. For each setting
 other, ``/healthz`` and each page: home, disclosure column and item, press
 conferences and one conference, a campaign and its results, the knowledge
 base's landing and one entry, a public study material and a unit page; then
-the home page and the item for a signed-in member (never cached). wrk drives
+the signed-in pages of a party member (never cached: a session cookie): the
+home page, my page (/me/), the disclosure item and a knowledge-base search
+(/kb/?q=公积金提取), each beside the same server's /healthz. wrk drives
 ``BENCH_CLIENTS`` connections (64) for ``BENCH_SECONDS`` (15) per page.
 Printed: req/s, p50 and p99 in ms, and the ratio to ``/healthz`` of the
 same server. Before that, in-process: the disclosure item page's queries
 and its median time uncached (Django's test client, cache off).
 
-``BENCH_PORT`` chooses the port. The last line is one JSON object.
+``BENCH_PORT`` chooses the port, ``BENCH_NAME`` the database's name (beside
+another session's run); ``BENCH_SIGNED_IN_ONLY=1`` measures only /healthz and
+the signed-in pages, on one server (they are never stored, so the page-cache
+setting does not change them). The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ from bench._wrk import run_wrk  # noqa: E402
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "15"))
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "64"))
-NAME = "dj_pages_bench"
+NAME = os.environ.get("BENCH_NAME") or "dj_pages_bench"
+SIGNED_IN_ONLY = os.environ.get("BENCH_SIGNED_IN_ONLY") == "1"
 STAMP = f"/tmp/{NAME}.stamp"
 
 SCRIPT = r"""
@@ -87,13 +93,20 @@ def pages() -> dict[str, str]:
     return {k: v for k, v in found.items() if v}
 
 
+KB_QUERY = "/kb/?q=%E5%85%AC%E7%A7%AF%E9%87%91%E6%8F%90%E5%8F%96"  # 公积金提取
+
+
 def member_cookie() -> str:
-    """A signed-in member's session cookie (the demo's first member)."""
+    """A signed-in party member's session cookie (the demo's first member)."""
     from django.test import Client
 
-    from dangjian.orgs.models import Person
+    from dangjian.orgs.models import Person, Role
 
-    person = Person.objects.filter(is_superuser=False).order_by("pk").first()
+    person = (
+        Person.objects.filter(is_superuser=False, memberships__role=Role.MEMBER)
+        .order_by("pk")
+        .first()
+    ) or Person.objects.filter(is_superuser=False).order_by("pk").first()
     client = Client()
     client.force_login(person)
     return f"sessionid={client.cookies['sessionid'].value}"
@@ -128,6 +141,17 @@ def in_process(path: str) -> dict:
     }
 
 
+def signed_in(paths: dict[str, str]) -> dict[str, str]:
+    """The pages a signed-in member opens most, by name."""
+    found = {
+        "home (signed in)": "/",
+        "my page (signed in)": "/me/",
+        "disclosure item (signed in)": paths.get("disclosure item"),
+        "kb search (signed in)": KB_QUERY,
+    }
+    return {k: v for k, v in found.items() if v}
+
+
 def measure(port: int, paths: dict[str, str], cookie: str) -> dict[str, dict]:
     rows: dict[str, dict] = {}
 
@@ -151,10 +175,10 @@ def measure(port: int, paths: dict[str, str], cookie: str) -> dict[str, dict]:
 
     one("/healthz", "/healthz")
     for name, path in paths.items():
-        one(name, path)
-    one("home (signed in)", "/", cookie)
-    if "disclosure item" in paths:
-        one("disclosure item (signed in)", paths["disclosure item"], cookie)
+        if not SIGNED_IN_ONLY:
+            one(name, path)
+    for name, path in signed_in(paths).items():
+        one(name, path, cookie)
     base = rows["/healthz"]["rps"] or 1
     for row in rows.values():
         row["ratio"] = round(row["rps"] / base, 3)
@@ -193,7 +217,10 @@ def main() -> None:
         f"median {item['median_ms']} ms (status {item['status']})"
     )
     results = {}
-    for label, flag in (("cached", "True"), ("uncached", "False")):
+    settings = (("cached", "True"),)
+    if not SIGNED_IN_ONLY:
+        settings += (("uncached", "False"),)
+    for label, flag in settings:
         with serving({**env, "PAGE_CACHE": flag}, warm=("/healthz", "/")) as port:
             results[label] = measure(port, paths, cookie)
         show(f"PAGE_CACHE={flag}", results[label])

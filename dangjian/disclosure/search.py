@@ -71,9 +71,9 @@ def index_item(page_id: int) -> None:
     index = get_index(INDEX)
     item = DisclosureItemPage.objects.released().filter(pk=page_id).first()
     if item is None:
-        index.delete([str(page_id)])
+        index.delete_on_commit([str(page_id)])
     else:
-        index.upsert([document_for(item)])
+        index.upsert_on_commit([document_for(item)])
 
 
 @dataclass

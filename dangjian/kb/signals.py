@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from wagtail.signals import published, unpublished
@@ -30,4 +29,4 @@ def entry_publication_changed(
 @receiver(post_delete, sender=Entry)
 def entry_deleted(sender: type[Entry], instance: Entry, **kwargs: Any) -> None:
     pk = str(instance.pk)
-    transaction.on_commit(lambda: kb_index().delete([pk]))
+    kb_index().delete_on_commit([pk])

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from dangjian.search import analysis
+from dangjian.search import analysis, changelog
 from dangjian.search.backends.tantivy_backend import TantivyBackend
 from dangjian.search.highlight import MAX_SCAN, needle_key, snippet
 from dangjian.search.types import Document, Filters, Hit, IndexSpec, SearchResults
@@ -111,6 +111,10 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._test = _current_test()
         self.backend = TantivyBackend(spec, location)
+        # An on-disk index follows the database's change log (changelog.py).
+        self.follower = (
+            changelog.Follower(self, location) if location is not None else None
+        )
         self._results: dict[ResultKey, tuple[SearchResults, int]] = {}
         self._results_chars = 0
         # The backend, its generation and the synonym table the results are for.
@@ -167,23 +171,55 @@ class SearchIndex:
             self.backend.write([], ids)
 
     def upsert_on_commit(self, documents: Iterable[Document]) -> None:
-        """Upserts once the current transaction commits (now, outside one)."""
+        """Upserts on every node once the current transaction commits.
+
+        The change is logged in the transaction (`changelog.record`); this
+        node applies it on commit (now, outside a transaction), the others
+        at their next search.
+        """
         documents = list(documents)
         for doc in documents:
             self._check(doc)
-        transaction.on_commit(lambda: self.upsert(documents), robust=True)
+        if not documents:
+            return
+        changelog.record(self.name, documents, [])
+        transaction.on_commit(lambda: self._committed(documents, []), robust=True)
 
     def delete_on_commit(self, ids: Iterable[str]) -> None:
+        """Deletes on every node once the current transaction commits."""
         ids = [str(i) for i in ids]
-        transaction.on_commit(lambda: self.delete(ids), robust=True)
+        if not ids:
+            return
+        changelog.record(self.name, [], ids)
+        transaction.on_commit(lambda: self._committed([], ids), robust=True)
+
+    def _committed(self, documents: list[Document], ids: list[str]) -> None:
+        if self.follower is None:
+            # In memory (tests, one process): nothing else follows the log.
+            if ids:
+                self.delete(ids)
+            if documents:
+                self.upsert(documents)
+        else:
+            self.follower.sync()
 
     def clear(self) -> None:
         self._isolate()
         self.backend.clear()
 
     def rebuild(self, documents: Iterable[Document] | None = None) -> int:
-        """Replaces the whole content; with no argument, asks the feeder."""
+        """Replaces the whole content; with no argument, asks the feeder.
+
+        On disk, this node's position in the change log is set too, so it
+        goes on from the content rebuilt (other nodes are not touched).
+        """
         self._isolate()
+        if self.follower is not None:
+            return self.follower.rebuild(documents)
+        return self.rebuild_local(documents)
+
+    def rebuild_local(self, documents: Iterable[Document] | None = None) -> int:
+        """`rebuild` without touching the change log position."""
         if documents is None:
             if self.spec.feeder is None:
                 raise LookupError(f"Index {self.name!r} has no feeder to rebuild from")
@@ -268,6 +304,8 @@ class SearchIndex:
         shared: callers must not change it.
         """
         self._isolate()
+        if self.follower is not None:
+            self.follower.poll()
         limit = max(0, min(int(limit), MAX_LIMIT))
         offset = max(0, int(offset))
         size = int(getattr(settings, "SEARCH_RESULT_CACHE", 0))

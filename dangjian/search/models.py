@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,3 +40,32 @@ class Synonym(models.Model):
         from dangjian.search.analysis import parse_synonym_terms
 
         return parse_synonym_terms(self.terms)
+
+
+class IndexChange(models.Model):
+    """One change of a search index, in the order the database saw it.
+
+    Every node keeps its own index files; each applies the changes after the
+    last one it applied (see `dangjian.search.changelog`), so a document
+    written through one node is found through every other.
+    """
+
+    class Op(models.TextChoices):
+        UPSERT = "upsert", _("写入")
+        DELETE = "delete", _("删除")
+
+    id = models.BigAutoField(primary_key=True)
+    index = models.CharField(_("索引"), max_length=64)
+    object_id = models.CharField(_("对象编号"), max_length=64)
+    op = models.CharField(_("操作"), max_length=8, choices=Op.choices)
+    # The document as indexed ({"fields": …, "filters": …}); empty for a delete.
+    document = models.JSONField(_("文档"), null=True, blank=True)
+    created = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("索引变更")
+        verbose_name_plural = _("索引变更")
+        indexes = [models.Index(fields=["index", "id"], name="search_change_index_id")]
+
+    def __str__(self) -> str:
+        return f"{self.index} {self.op} {self.object_id}"

@@ -88,9 +88,9 @@ def index_material(page_id: int) -> None:
     index = get_index(INDEX)
     material = MaterialPage.objects.live().filter(pk=page_id).first()
     if material is None:
-        index.delete([str(page_id)])
+        index.delete_on_commit([str(page_id)])
     else:
-        index.upsert([document_for(material)])
+        index.upsert_on_commit([document_for(material)])
 
 
 _pending = threading.local()
@@ -119,10 +119,10 @@ def _write_pending() -> None:
     live = {m.pk: m for m in MaterialPage.objects.live().filter(pk__in=page_ids)}
     index = get_index(INDEX)
     if live:
-        index.upsert([document_for(m) for m in live.values()])
+        index.upsert_on_commit([document_for(m) for m in live.values()])
     gone = [str(pk) for pk in page_ids if pk not in live]
     if gone:
-        index.delete(gone)
+        index.delete_on_commit(gone)
 
 
 def index_plan_materials(plan) -> None:

@@ -90,14 +90,16 @@ class ScopeTestCase(DisclosureTestCase):
         shutil.rmtree(MEDIA, ignore_errors=True)
 
     def setUp(self):
-        for page in (
-            self.public,
-            self.internal,
-            self.branch_only,
-            self.draft,
-            self.other,
-        ):
-            index_item(page.pk)
+        # Index writes are logged and applied when the transaction commits.
+        with self.captureOnCommitCallbacks(execute=True):
+            for page in (
+                self.public,
+                self.internal,
+                self.branch_only,
+                self.draft,
+                self.other,
+            ):
+                index_item(page.pk)
 
     def as_(self, who):
         self.client.logout()

@@ -33,7 +33,8 @@ class SearchTestCase(StudyTestCase):
             pass
         from dangjian.study.search import index_material
 
-        index_material(self.article.pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            index_material(self.article.pk)
         self.assertEqual(self.titles(self.member, "人民"), ["公开的学习资料"])
 
     def test_publishing_indexes_the_material(self):
