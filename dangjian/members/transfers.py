@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from dangjian.members import notices
 from dangjian.members.models import MemberProfile, Transfer
 from dangjian.members.permissions import manages
 from dangjian.orgs.actions import do_grant_role, do_revoke_role
@@ -91,6 +92,7 @@ def do_request_transfer(
                 requested_by=acting_user,
             )
             _log(transfer, "request", acting_user)
+            notices.announce_step(transfer, acting_user=acting_user)
     except IntegrityError:
         raise ValidationError(_("该党员已有正在办理的转接")) from None
     return transfer
@@ -116,6 +118,7 @@ def do_approve_transfer(transfer: Transfer, *, acting_user) -> Transfer:
     transfer.approved_at = timezone.now()
     transfer.save(update_fields=["status", "approved_by", "approved_at"])
     _log(transfer, "approve", acting_user)
+    notices.announce_step(transfer, acting_user=acting_user)
     return transfer
 
 
@@ -131,6 +134,7 @@ def do_accept_transfer(transfer: Transfer, *, acting_user) -> Transfer:
     transfer.accepted_at = timezone.now()
     transfer.save(update_fields=["status", "accepted_by", "accepted_at"])
     _log(transfer, "accept", acting_user)
+    notices.announce_step(transfer, acting_user=acting_user)
     if transfer.effective_on <= timezone.localdate():
         _complete(transfer)
     return transfer
@@ -158,6 +162,7 @@ def do_refuse_transfer(transfer: Transfer, *, reason: str, acting_user) -> Trans
         update_fields=["status", "refusal_reason", "refused_by", "refused_at"]
     )
     _log(transfer, "refuse", acting_user, reason=reason[:200])
+    notices.announce_step(transfer, acting_user=acting_user)
     return transfer
 
 
@@ -172,6 +177,7 @@ def do_cancel_transfer(transfer: Transfer, *, acting_user) -> Transfer:
     transfer.status = Transfer.Status.CANCELLED
     transfer.save(update_fields=["status"])
     _log(transfer, "cancel", acting_user)
+    notices.announce_step(transfer, acting_user=acting_user)
     return transfer
 
 
@@ -189,6 +195,7 @@ def _complete(transfer: Transfer) -> None:
     transfer.completed_at = timezone.now()
     transfer.save(update_fields=["status", "completed_at"])
     _log(transfer, "complete", None)
+    notices.announce_step(transfer)
 
 
 def do_apply_due_transfers(today: dt.date | None = None) -> int:
