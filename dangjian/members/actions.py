@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import APIToken
 
-from dangjian.members import identity
+from dangjian.members import identity, transfers
 from dangjian.members.models import (
     NO_ACCESS,
     MemberProfile,
     RecordView,
     Status,
     StatusChange,
+    Transfer,
 )
 from dangjian.members.permissions import may_see_full_record
 from dangjian.orgs.actions import do_grant_role, do_revoke_role, forget_token
@@ -80,7 +81,23 @@ def do_change_status(
         user=acting_user,
         data={"from": change.previous, "to": status, "reason": reason[:200]},
     )
+    if status in NO_ACCESS:
+        _close_open_transfers(profile, acting_user)
     return change
+
+
+def _close_open_transfers(profile: MemberProfile, acting_user) -> None:
+    """A member who leaves has no transfer in progress: it is withdrawn (and
+    logged), so no branch is asked to approve or accept it any more."""
+    for transfer in profile.transfers.open().select_for_update():
+        transfer.status = Transfer.Status.CANCELLED
+        transfer.save(update_fields=["status"])
+        transfers.log_step(
+            transfer,
+            "cancel",
+            acting_user,
+            reason=_("党籍状态变更为%(s)s") % {"s": profile.status},
+        )
 
 
 @transaction.atomic

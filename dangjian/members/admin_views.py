@@ -15,9 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dangjian.lib.excel import XLSX
-from dangjian.members import actions, letters, transfers
+from dangjian.members import actions, arrivals, letters, transfers
 from dangjian.members.export import roster_xlsx
-from dangjian.members.forms import ImportForm, RefuseForm, StatusForm, TransferForm
+from dangjian.members.forms import (
+    ArrivalForm,
+    ImportForm,
+    RefuseForm,
+    StatusForm,
+    TransferForm,
+)
 from dangjian.members.importer import COLUMNS, import_roster
 from dangjian.members.models import IntroductionLetter, MemberProfile
 from dangjian.members.permissions import (
@@ -103,6 +109,7 @@ def record(request, profile_id: int):
             "transfer_form": TransferForm(),
             "views": profile.record_views.select_related("viewer")[:20],
             "letters": profile.letters.all(),
+            "arrivals": profile.arrival_letters.select_related("to_branch"),
         },
     )
 
@@ -183,6 +190,49 @@ def request_transfer(request, profile_id: int):
             for message in ValidationError(error).messages:
                 messages.error(request, message)
     return redirect("members_record", profile.pk)
+
+
+def register_arrival(request):
+    """A member arriving from outside the city with an introduction letter,
+    registered into one of the person's own branches."""
+    _managing(request)
+    branches = managed_units(request.user).branches().filter(is_active=True)
+    errors: list[str] = []
+    form = ArrivalForm(request.POST or None, branches=branches)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                profile = arrivals.check_register_arrival(
+                    form.row(),
+                    branch=form.cleaned_data["branch"],
+                    letter_number=form.cleaned_data["letter_number"],
+                    issuer=form.cleaned_data["issuer"],
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                errors = _messages(exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "已登记转入：%(name)s，转入%(branch)s。账号未激活，"
+                        "请通知本人用手机号 %(mobile)s 接收短信验证码激活。"
+                    )
+                    % {
+                        "name": profile.name,
+                        "branch": profile.branch.name,
+                        "mobile": profile.mobile or _("（未填写，请先补填手机号）"),
+                    },
+                )
+                return redirect("members_record", profile.pk)
+        status = 400
+    return TemplateResponse(
+        request,
+        "members/admin/arrival.html",
+        {"form": form, "errors": errors},
+        status=status,
+    )
 
 
 def transfer_dashboard(request):

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from dangjian.members.models import Category, MemberProfile, Status
+from dangjian.members.models import Category, MemberProfile, Sex, Status
+from dangjian.orgs.models import Organisation
 
 PROFILE_FIELDS = [
     "name",
@@ -78,3 +79,70 @@ class TransferForm(forms.Form):
 
 class RefuseForm(forms.Form):
     reason = forms.CharField(label=_("拒绝理由"), max_length=200)
+
+
+class ArrivalForm(forms.Form):
+    """A member arriving from outside the city with an introduction letter.
+    The member's fields are checked by the roster importer's rules
+    (``arrivals.check_register_arrival``), so the messages are the same."""
+
+    letter_number = forms.CharField(label=_("介绍信编号"), max_length=30)
+    issuer = forms.CharField(
+        label=_("开具介绍信的党组织（市外，全称）"), max_length=100
+    )
+    branch = forms.ModelChoiceField(
+        label=_("接收党支部"), queryset=Organisation.objects.none()
+    )
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices)
+    ethnicity = forms.CharField(label=_("民族"), max_length=20, required=False)
+    birth_date = forms.CharField(
+        label=_("出生日期"),
+        max_length=20,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("可不填：按身份证号推算"),
+    )
+    id_number = forms.CharField(label=_("身份证号"), max_length=18)
+    mobile = forms.CharField(
+        label=_("手机号"),
+        max_length=20,
+        required=False,
+        help_text=_("党员用它收取短信验证码、激活账号"),
+    )
+    education = forms.CharField(label=_("学历"), max_length=30, required=False)
+    joined_on = forms.CharField(
+        label=_("入党日期"),
+        max_length=20,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    full_member_on = forms.CharField(
+        label=_("转正日期"),
+        max_length=20,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    category = forms.ChoiceField(label=_("党员类别"), choices=Category.choices)
+    position = forms.CharField(label=_("职务"), max_length=50, required=False)
+
+    ROW = {
+        "name": "姓名",
+        "sex": "性别",
+        "ethnicity": "民族",
+        "birth_date": "出生日期",
+        "id_number": "身份证号",
+        "mobile": "手机号",
+        "education": "学历",
+        "joined_on": "入党日期",
+        "full_member_on": "转正日期",
+        "category": "党员类别",
+        "position": "职务",
+    }
+
+    def __init__(self, *args, branches=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+
+    def row(self) -> dict[str, str]:
+        """The member's data keyed like a roster row."""
+        return {column: self.cleaned_data[f] for f, column in self.ROW.items()}

@@ -160,12 +160,16 @@ class Organisations:
         return org if have == names[:-1] else None
 
 
-def _check_row(
+def check_row(
     values: dict[str, Any],
-    orgs: Organisations,
+    orgs: Organisations | None,
     allowed: set[int],
     today: dt.date,
+    *,
+    branch: Organisation | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
+    """One row's values, cleaned, and its errors in Chinese. ``branch``: the
+    organisation chosen in a form instead of named in the row."""
     errors: list[str] = []
     cleaned: dict[str, Any] = {}
     for column in REQUIRED:
@@ -217,10 +221,12 @@ def _check_row(
         errors.append(_("转正日期早于入党日期"))
     if category == Category.PROBATIONARY and full:
         errors.append(_("预备党员不应填写转正日期"))
-    branch = None
     org_text = _text(values.get("所在党组织"))
-    if org_text:
+    if branch is not None:
+        org_text = branch.name
+    elif org_text and orgs is not None:
         branch = orgs.find(org_text)
+    if org_text:
         if branch is None:
             errors.append(
                 _("找不到党组织“%(name)s”（请写全称或路径）") % {"name": org_text}
@@ -269,7 +275,7 @@ def read_roster(name: str, data: bytes, *, user) -> list[Row]:
     except TabularError as exc:
         raise ValidationError(str(exc)) from None
     for record in records:
-        cleaned, row_errors = _check_row(record.values, orgs, allowed, today)
+        cleaned, row_errors = check_row(record.values, orgs, allowed, today)
         row_errors = record.errors + row_errors
         number = cleaned.pop("number")
         digest = identity.id_hash(number) if number else ""

@@ -318,3 +318,41 @@ class IntroductionLetter(models.Model):
 
     def __str__(self):
         return f"第{self.number}号 {self.profile.name}"
+
+
+class ArrivalLetter(models.Model):
+    """The 介绍信 a member arrives with from outside the city: its number and
+    issuing organisation, kept with the record it opened. One letter number
+    of one issuer opens one record (a form sent twice registers once)."""
+
+    profile = models.ForeignKey(
+        MemberProfile,
+        on_delete=models.CASCADE,
+        related_name="arrival_letters",
+        verbose_name=_("党员"),
+    )
+    number = models.CharField(_("介绍信编号"), max_length=30)
+    issuer = models.CharField(_("开具介绍信的党组织"), max_length=100)
+    to_branch = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("接收党支部"),
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("市外转入介绍信")
+        verbose_name_plural = _("市外转入介绍信")
+        ordering = ["-registered_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "number"], name="members_one_arrival_per_letter"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.issuer} 第{self.number}号"

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from dangjian.members import notices
 from dangjian.members.models import MemberProfile, Transfer
 from dangjian.members.permissions import manages
 from dangjian.orgs.actions import do_grant_role, do_revoke_role
@@ -26,7 +27,7 @@ from dangjian.orgs.models import Organisation, Role
 DEADLINE_DAYS = 30
 
 
-def _log(transfer: Transfer, action: str, user, **data) -> None:
+def log_step(transfer: Transfer, action: str, user, **data) -> None:
     log(
         instance=transfer,
         action=f"dangjian.members.transfer.{action}",
@@ -90,7 +91,8 @@ def do_request_transfer(
                 reason=reason[:200],
                 requested_by=acting_user,
             )
-            _log(transfer, "request", acting_user)
+            log_step(transfer, "request", acting_user)
+            notices.announce_step(transfer, acting_user=acting_user)
     except IntegrityError:
         raise ValidationError(_("该党员已有正在办理的转接")) from None
     return transfer
@@ -115,7 +117,8 @@ def do_approve_transfer(transfer: Transfer, *, acting_user) -> Transfer:
     transfer.approved_by = acting_user
     transfer.approved_at = timezone.now()
     transfer.save(update_fields=["status", "approved_by", "approved_at"])
-    _log(transfer, "approve", acting_user)
+    log_step(transfer, "approve", acting_user)
+    notices.announce_step(transfer, acting_user=acting_user)
     return transfer
 
 
@@ -130,7 +133,8 @@ def do_accept_transfer(transfer: Transfer, *, acting_user) -> Transfer:
     transfer.accepted_by = acting_user
     transfer.accepted_at = timezone.now()
     transfer.save(update_fields=["status", "accepted_by", "accepted_at"])
-    _log(transfer, "accept", acting_user)
+    log_step(transfer, "accept", acting_user)
+    notices.announce_step(transfer, acting_user=acting_user)
     if transfer.effective_on <= timezone.localdate():
         _complete(transfer)
     return transfer
@@ -157,7 +161,8 @@ def do_refuse_transfer(transfer: Transfer, *, reason: str, acting_user) -> Trans
     transfer.save(
         update_fields=["status", "refusal_reason", "refused_by", "refused_at"]
     )
-    _log(transfer, "refuse", acting_user, reason=reason[:200])
+    log_step(transfer, "refuse", acting_user, reason=reason[:200])
+    notices.announce_step(transfer, acting_user=acting_user)
     return transfer
 
 
@@ -171,7 +176,8 @@ def do_cancel_transfer(transfer: Transfer, *, acting_user) -> Transfer:
         raise ValidationError(_("该转接当前不能撤回"))
     transfer.status = Transfer.Status.CANCELLED
     transfer.save(update_fields=["status"])
-    _log(transfer, "cancel", acting_user)
+    log_step(transfer, "cancel", acting_user)
+    notices.announce_step(transfer, acting_user=acting_user)
     return transfer
 
 
@@ -188,7 +194,8 @@ def _complete(transfer: Transfer) -> None:
     transfer.status = Transfer.Status.COMPLETED
     transfer.completed_at = timezone.now()
     transfer.save(update_fields=["status", "completed_at"])
-    _log(transfer, "complete", None)
+    log_step(transfer, "complete", None)
+    notices.announce_step(transfer)
 
 
 def do_apply_due_transfers(today: dt.date | None = None) -> int:

@@ -42,7 +42,8 @@ def activate(request):
                 messages.success(
                     request,
                     _(
-                        "账号已激活，登录名：%(username)s。以后可用密码或短信验证码登录。"
+                        "账号已激活。以后可在本页用手机号和短信验证码登录，"
+                        "或用登录名 %(username)s 和密码登录。"
                     )
                     % {"username": person.get_username()},
                 )

@@ -1,6 +1,7 @@
 """What the member registry registers with Wagtail: the unit policy and
-viewset of member records, admin URLs and menu items, log actions, and the
-``dangjian_me_profile`` hook of ``GET /api/me``."""
+viewset of member records, admin URLs and menu items, log actions, the
+``dangjian_me_profile`` hook of ``GET /api/me`` and the transfer
+notifications (kinds and reminders, ``notices.py``)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogActionRegistry
 
-from dangjian.members import admin_views, plugins
+from dangjian.members import admin_views, notices, plugins
 from dangjian.members.models import MemberProfile
 from dangjian.members.permissions import MANAGING_ROLES, managed_units
 from dangjian.members.viewsets import MemberProfileViewSet
+from dangjian.notify.kinds import KINDS_HOOK, REMINDERS_HOOK
 from dangjian.orgs.permissions import register_unit_policy
 
 # The policy first: the viewset's unit guard reads it.
@@ -71,6 +73,11 @@ def register_members_admin_urls() -> list[URLPattern]:
             name="members_letter_receipt",
         ),
         path(
+            "members/arrivals/new/",
+            admin_views.register_arrival,
+            name="members_arrival",
+        ),
+        path(
             "members/transfers/",
             admin_views.transfer_dashboard,
             name="members_transfers",
@@ -105,6 +112,13 @@ def register_members_transfers_menu_item() -> MenuItem:
     )
 
 
+@hooks.register("register_admin_menu_item")
+def register_members_arrival_menu_item() -> MenuItem:
+    return ManagersMenuItem(
+        _("市外转入登记"), reverse("members_arrival"), icon_name="user", order=813
+    )
+
+
 @hooks.register("register_log_actions")
 def register_members_log_actions(actions: LogActionRegistry) -> None:
     for action, label in [
@@ -123,9 +137,12 @@ def register_members_log_actions(actions: LogActionRegistry) -> None:
         ("transfer.cancel", _("撤回组织关系转接")),
         ("transfer.complete", _("组织关系转接生效")),
         ("letter", _("开具市外转出介绍信")),
+        ("arrival", _("登记市外转入党员")),
         ("receipt", _("登记介绍信回执")),
     ]:
         actions.register_action(f"dangjian.members.{action}", label, label)
 
 
 hooks.register("dangjian_me_profile", plugins.me_profile)
+hooks.register(KINDS_HOOK, notices.notification_kinds)
+hooks.register(REMINDERS_HOOK, notices.remind)
