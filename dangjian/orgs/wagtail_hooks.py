@@ -55,5 +55,5 @@ def admin_branding_css():
 
 @hooks.register("insert_global_admin_js")
 def admin_branding_js():
-    """Names the sidebar's 党建云 mark by what it shows (orgs/admin.js)."""
+    """Accessible names Wagtail leaves out (orgs/admin.js)."""
     return format_html('<script src="{}" defer></script>', static("orgs/admin.js"))
