@@ -133,6 +133,7 @@ def test_a_member_who_votes_twice_is_told_why_beside_the_button(
     box = note.bounding_box()
     assert box is not None and 0 <= box["y"] < 812  # in view, not off-screen
     assert again.get_by_role("button", name=re.compile("投票")).is_disabled()
+    assert "今天投给TA的票已用完" in again.locator(".vt-left").inner_text()
     second.screenshot(
         path=str(ARTIFACTS / "voting-twice-refused-375.png"), full_page=False
     )
