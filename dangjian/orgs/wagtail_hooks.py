@@ -51,3 +51,9 @@ hooks.register(
 @hooks.register("insert_global_admin_css")
 def admin_branding_css():
     return format_html('<link rel="stylesheet" href="{}">', static("orgs/admin.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def admin_branding_js():
+    """Accessible names Wagtail leaves out (orgs/admin.js)."""
+    return format_html('<script src="{}" defer></script>', static("orgs/admin.js"))

@@ -36,7 +36,7 @@ campaign_policy = register_unit_policy(
 
 class CampaignViewSet(UnitScopedViewSetMixin, SnippetViewSet):
     model = Campaign
-    icon = "tick"
+    icon = "check"  # Wagtail 8 has no "tick" icon (the menu showed none)
     menu_label = _("投票活动")
     menu_name = "voting"
     add_to_admin_menu = True

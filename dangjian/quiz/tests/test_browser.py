@@ -36,6 +36,7 @@ def test_member_takes_the_daily_quiz_on_a_phone(demo_site, live_server, browser)
     page.wait_for_url("**/quiz/")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(ARTIFACTS / "quiz-index-375.png"), full_page=True)
+    assert_accessible(page)
 
     page.get_by_role("button", name="开始每日答题").click()
     page.wait_for_url("**/quiz/attempts/*/")
@@ -54,6 +55,7 @@ def test_member_takes_the_daily_quiz_on_a_phone(demo_site, live_server, browser)
     assert visible.count() == 1
     assert "第 1 / 5 题" in page.locator(".quiz-progress-text").inner_text()
     page.screenshot(path=str(ARTIFACTS / "quiz-question-375.png"), full_page=True)
+    assert_accessible(page)
 
     for position, item in enumerate(attempt.paper):
         q = questions[item["q"]]
@@ -88,7 +90,14 @@ def test_member_takes_the_daily_quiz_on_a_phone(demo_site, live_server, browser)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=str(ARTIFACTS / "quiz-result-375.png"), full_page=True)
 
+    # The explanation leads to the report's passage.
+    with page.expect_navigation():
+        wrong.get_by_role("link", name="阅读原文").click()
+    assert "/study/search/" in page.url
+    assert_accessible(page)
+
     # The daily quiz is done for today.
     page.goto(live_server.url + "/quiz/")
     assert page.get_by_text("今天已完成 ✓").first.is_visible()
+    assert_accessible(page)
     page.close()

@@ -11,6 +11,7 @@ from django.test import override_settings
 from wagtail.models import Page
 
 from dangjian.portal.demo import ensure_home
+from dangjian.portal.tests.axe import assert_accessible
 from dangjian.study import actions
 from dangjian.study.models import MaterialPage, PointEntry, Topic, Video
 from dangjian.study.tests.helpers import BODY, MEDIA
@@ -61,6 +62,11 @@ def study_site():
     shutil.rmtree(private, ignore_errors=True)
 
 
+def today_points(page) -> str:
+    """The "今日积分" figure on my page."""
+    return page.locator(".figure", has_text="今日积分").locator("b").inner_text()
+
+
 def test_a_member_reads_an_article_and_watches_a_video(
     study_site, live_server, browser
 ):
@@ -72,12 +78,22 @@ def test_a_member_reads_an_article_and_watches_a_video(
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/study/")
+    assert_accessible(page)
+    page.goto(live_server.url + "/me/")
+    assert today_points(page) == "0"
+    assert_accessible(page)
+    page.goto(live_server.url + "/study/")
     page.get_by_role("link", name="学习二十大报告").click()
     assert page.get_by_text("需 3 秒").is_visible()
+    assert_accessible(page)
     time.sleep(3.5)
     page.get_by_role("button", name="我已学完").click()
     page.wait_for_selector("text=已学完《学习二十大报告》")
     page.screenshot(path=str(ARTIFACTS / "study-article-375.png"), full_page=True)
+    assert_accessible(page)
+    # The point is on my page at once.
+    page.goto(live_server.url + "/me/")
+    assert today_points(page) == "1"
 
     page.goto(live_server.url + clip.url)
     wait_until(page, "document.querySelector('video').readyState >= 1", timeout=15)
@@ -89,6 +105,7 @@ def test_a_member_reads_an_article_and_watches_a_video(
     wait_until(page, "document.querySelector('video').ended", timeout=30)
     page.wait_for_selector("#study-status .done-text", timeout=15000)
     page.screenshot(path=str(ARTIFACTS / "study-video-375.png"), full_page=True)
+    assert_accessible(page)
 
     page.goto(live_server.url + "/study/archive/")
     # 1 point for the article, 2 for the video (default rules).
@@ -98,6 +115,9 @@ def test_a_member_reads_an_article_and_watches_a_video(
     assert "学习二十大报告" in studied and "微党课" in studied
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.screenshot(path=str(ARTIFACTS / "study-archive-375.png"), full_page=True)
+    assert_accessible(page)
+    page.goto(live_server.url + "/me/")
+    assert today_points(page) == "3"
     assert sorted(
         PointEntry.objects.filter(person__username="member").values_list(
             "rule__kind", flat=True

@@ -95,3 +95,50 @@ def test_a_refused_tap_is_explained_beside_the_button_at_375(
     assert box is not None and 0 <= box["y"] < 812  # in view, not off-screen
     page.screenshot(path=str(ARTIFACTS / "voting-refused-375.png"), full_page=False)
     page.close()
+
+
+def test_a_member_who_votes_twice_is_told_why_beside_the_button(
+    demo_site, live_server, browser
+):
+    """Signed in, a member votes for a candidate far down the list, then taps
+    投票 for the same candidate again on a page opened before (a second tab):
+    the refusal is shown beside that button, in view at 375 px."""
+    campaign = Campaign.objects.get(title=OPEN_TITLE)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, is_mobile=True
+    )
+    first = context.new_page()
+    first.goto(f"{live_server.url}/login/?next=/votes/{campaign.pk}/")
+    first.fill("#id_username", "member")
+    first.fill("#id_password", "dangjian-demo")
+    first.get_by_role("button", name="登录").click()
+    first.wait_for_url(f"**/votes/{campaign.pk}/")
+    second = context.new_page()
+    second.goto(f"{live_server.url}/votes/{campaign.pk}/")
+    assert_accessible(second)
+
+    card = first.locator(".vt-candidate").nth(4)
+    card.scroll_into_view_if_needed()
+    card.get_by_role("button", name=re.compile("投票")).click()
+    card.locator(".vt-note.ok").wait_for()
+    assert first.locator("#vt-remaining").inner_text() == "4"
+
+    again = second.locator(".vt-candidate").nth(4)
+    again.scroll_into_view_if_needed()
+    again.get_by_role("button", name=re.compile("投票")).click()
+    note = again.locator(".vt-note")
+    note.locator("p").first.wait_for()
+    assert "ok" not in (note.get_attribute("class") or "")
+    assert "今天已为该候选人投满票数" in note.inner_text()
+    box = note.bounding_box()
+    assert box is not None and 0 <= box["y"] < 812  # in view, not off-screen
+    assert again.get_by_role("button", name=re.compile("投票")).is_disabled()
+    assert "今天投给TA的票已用完" in again.locator(".vt-left").inner_text()
+    second.screenshot(
+        path=str(ARTIFACTS / "voting-twice-refused-375.png"), full_page=False
+    )
+    assert_accessible(second)
+    # The second tap counted nothing: four votes left today, not three.
+    second.reload()
+    assert second.locator("#vt-remaining").inner_text() == "4"
+    context.close()

@@ -36,6 +36,16 @@
     showElderState();
   }
   showElderState();
+  // The site navigation scrolls sideways on a phone: bring the current
+  // section into view (on the knowledge base it is off the right edge).
+  function showCurrentSection() {
+    var current = document.querySelector('.site-nav a[aria-current="page"]');
+    var row = current && current.closest("ul");
+    if (!row || row.scrollWidth <= row.clientWidth) return;
+    var offset = current.getBoundingClientRect().left - row.getBoundingClientRect().left;
+    row.scrollLeft += offset - (row.clientWidth - current.offsetWidth) / 2;
+  }
+  showCurrentSection();
   document.addEventListener("click", function (event) {
     var el = event.target;
     if (el.closest && el.closest("[data-elder-toggle]")) {

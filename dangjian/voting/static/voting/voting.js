@@ -103,6 +103,13 @@
             form.submit();  // The server-rendered page shows the captcha.
           } else {
             showNote(form, false, d.detail || "投票失败，请稍后再试", d.code === "voter_required");
+            // A page opened before (another tab) still offered the vote: the
+            // figures beside the button now say what the refusal said.
+            if (res.status === 409 && d.limit === "per_candidate") {
+              setText('[data-left="' + body.candidate + '"]', leftText(0));
+            } else if (res.status === 409 && d.limit === "per_day") {
+              setText("#vt-remaining", 0);
+            }
             button.disabled = res.status === 409 && d.limit !== "per_day" ? true : false;
           }
         }).catch(function () {
