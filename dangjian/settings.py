@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dangjian.voting",
     "dangjian.members",
     "dangjian.outreach",
+    "dangjian.orglife",
     "dangjian.publicity",
     "dangjian.stats",
     "dangjian.notify",

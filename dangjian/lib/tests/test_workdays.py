@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.test import SimpleTestCase
+from django.test import TestCase
 from wagtail import hooks
 
 from dangjian.lib.workdays import (
@@ -18,7 +18,7 @@ from dangjian.lib.workdays import (
 D = dt.date
 
 
-class WorkdaysTestCase(SimpleTestCase):
+class WorkdaysTestCase(TestCase):
     def test_weekends_holidays_and_adjusted_days(self):
         self.assertTrue(is_workday(D(2025, 9, 26)))  # Friday
         self.assertFalse(is_workday(D(2025, 9, 27)))  # Saturday

@@ -91,6 +91,7 @@ SECRETS = {
     # A member record of unit A: the name, and (added below) the full ID number.
     "a_member": _secret("39", "市委宣传部党员的档案（姓名、完整身份证号）", {"admin"}),
     "a_outreach_event": _secret("40", "市委宣传部未公开的宣讲活动", {"admin"}),
+    "a_orglife": _secret("42", "市委宣传部党支部的发展对象与会议", {"admin"}),
     "a_outreach_grid": _secret(
         "41", "市委宣传部的网格（名称）与网格员的走访记录", {"admin"}
     ),
@@ -141,6 +142,7 @@ class SweepCity(CityMixin):
         cls._notify()
         cls._members()
         cls._outreach()
+        cls._orglife()
         cls._generic()
 
     @classmethod
@@ -819,6 +821,52 @@ class SweepCity(CityMixin):
                 cls.tracked += [team, lecturer, venue, event, hidden, grid, worker]
                 cls.tracked += [push, visit, rating]
         SECRETS["a_outreach_event"].objects = [cls.outreach["a_hidden"]]
+
+    @classmethod
+    def _orglife(cls):
+        """A held meeting with attendance, a recruit, dues and a review in a
+        branch of each unit; unit A's carry the markers (recruit's name,
+        meeting's topic)."""
+        from dangjian.orglife.actions import (
+            AttendanceRow,
+            do_declare_base,
+            do_plan_meeting,
+            do_record_meeting,
+            do_record_payment,
+        )
+        from dangjian.orglife.models import EvaluationCampaign, Recruit
+
+        cls.orglife = {}
+        for branch, person, key in (
+            (cls.branch_a1, cls.member, "a"),
+            (cls.branch_b1, cls.outsider, "b"),
+        ):
+            s = SECRETS["a_orglife"].markers if key == "a" else {}
+            meeting = do_plan_meeting(
+                branch,
+                "committee",
+                f"{s.get('b', '')}支部委员会",
+                dt.date(2025, 3, 3),
+                send_notice=False,
+            )
+            do_record_meeting(
+                meeting, dt.date(2025, 3, 4), [AttendanceRow(person.pk, "present")]
+            )
+            recruit = Recruit.objects.create(
+                branch=branch,
+                name=f"{s.get('t', '')}申请人",
+                birth_date=dt.date(2000, 1, 1),
+                applied_on=dt.date(2024, 1, 1),
+            )
+            declaration = do_declare_base(
+                person, branch, 2025, "employed", "6000", confirm=True
+            )
+            (payment,) = do_record_payment(declaration, [dt.date(2025, 1, 1)], "cash")
+            campaign = EvaluationCampaign.objects.create(branch=branch, year=2025)
+            cls.orglife[key] = meeting
+            if key == "a":
+                cls.tracked += [meeting, recruit, declaration, payment, campaign]
+        SECRETS["a_orglife"].objects = [cls.orglife["a"]]
 
     @classmethod
     def _experts(cls):
