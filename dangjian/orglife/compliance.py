@@ -126,7 +126,8 @@ def compute(
         counts = (
             Meeting.objects.filter(
                 branch_id__in=ids,
-                period_start__year=year,
+                period_start__gte=dt.date(year, 1, 1),
+                period_start__lte=dt.date(year, 12, 31),
                 held_on__isnull=False,
                 cancelled=False,
             )

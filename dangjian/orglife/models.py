@@ -87,7 +87,11 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(held_on__isnull=False)
 
     def in_year(self, year: int):
-        return self.filter(period_start__year=year)
+        # A range, not __year: SQLite would call a function on every row.
+        return self.filter(
+            period_start__gte=dt.date(year, 1, 1),
+            period_start__lte=dt.date(year, 12, 31),
+        )
 
     def due(self, today: dt.date | None = None):
         """Planned, not held, and its period has started."""

@@ -834,8 +834,16 @@ class SweepCity(CityMixin):
             do_record_meeting,
             do_record_payment,
         )
-        from dangjian.orglife.models import EvaluationCampaign, Recruit
+        from dangjian.orglife.models import (
+            EvaluationCampaign,
+            HolidayOverride,
+            Recruit,
+        )
 
+        # The platform's holiday table (admin-only) needs a row for its views.
+        HolidayOverride.objects.create(
+            day=dt.date(2031, 10, 1), is_workday=False, note="国庆节"
+        )
         cls.orglife = {}
         for branch, person, key in (
             (cls.branch_a1, cls.member, "a"),
