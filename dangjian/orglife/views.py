@@ -19,18 +19,25 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.lib.excel import XLSX, xlsx_bytes
-from dangjian.orglife import compliance, dues, payments
+from dangjian.orglife import compliance, dues, evaluation, payments, recruitment
 from dangjian.orglife.actions import (
     AttendanceRow,
+    do_confirm_declaration,
     do_plan_meeting,
     do_record_meeting,
+    do_record_payment,
     members_of,
 )
 from dangjian.orglife.models import (
     Attendance,
     DuesDeclaration,
+    DuesPayment,
+    EvaluationCampaign,
     Meeting,
     MeetingKind,
+    Rating,
+    Recruit,
+    Stage,
 )
 from dangjian.orglife.permissions import managed, managed_branches, manages
 from dangjian.orgs.models import Membership, Organisation, Person
@@ -286,3 +293,341 @@ def dues_callback(request: HttpRequest) -> HttpResponse:
 
 def record_url(meeting: Meeting) -> str:
     return reverse("orglife:record", args=[meeting.pk])
+
+
+# 党费 (branch) -----------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def branch_dues(request: HttpRequest, org_id: int) -> HttpResponse:
+    """A branch's dues for the year: bases to confirm, payments to record,
+    arrears by member, the collection summary."""
+    branch = _branch_for(request, org_id)
+    year = _year(request)
+    declarations = DuesDeclaration.objects.filter(branch=branch, year=year)
+    if request.method == "POST":
+        try:
+            declaration = declarations.get(pk=int(request.POST.get("declaration", 0)))
+        except (ValueError, DuesDeclaration.DoesNotExist):
+            messages.error(request, "请选择本支部的党员")
+        else:
+            try:
+                if request.POST.get("action") == "confirm":
+                    do_confirm_declaration(declaration, acting_user=request.user)
+                    messages.success(request, "已确认党费基数")
+                else:
+                    months = [
+                        dt.date.fromisoformat(m) for m in request.POST.getlist("months")
+                    ]
+                    do_record_payment(
+                        declaration,
+                        months,
+                        request.POST.get("method", ""),
+                        acting_user=request.user,
+                    )
+                    messages.success(request, "已登记党费缴纳")
+            except ValueError:
+                messages.error(request, "月份格式错误")
+            except ValidationError as exc:
+                messages.error(request, "；".join(exc.messages))
+            else:
+                return redirect(
+                    f"{reverse('orglife:branch-dues', args=[branch.pk])}?year={year}"
+                )
+    owed = {a.person_id: a for a in dues.arrears(declarations, timezone.localdate())}
+    paid: dict[int, set[dt.date]] = {}
+    for person_id, month in DuesPayment.objects.filter(
+        branch=branch, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 31)
+    ).values_list("person_id", "month"):
+        paid.setdefault(person_id, set()).add(month)
+    rows = [
+        (
+            d,
+            owed.get(d.person_id),
+            [
+                m
+                for m in dues.months_from(d.starts_on, dt.date(year, 12, 1))
+                if m not in paid.get(d.person_id, set())
+            ],
+        )
+        for d in declarations.select_related("person").order_by("person__name")
+    ]
+    summary = dues.collection_summary([branch.pk], year)[0]
+    return render(
+        request,
+        "orglife/dues.html",
+        {
+            "branch": branch,
+            "year": year,
+            "rows": rows,
+            "summary": summary,
+            "methods": [
+                (v, label)
+                for v, label in DuesPayment.Method.choices
+                if v != DuesPayment.Method.ONLINE
+            ],
+        },
+    )
+
+
+# 发展党员 ------------------------------------------------------------------------
+
+RECRUIT_STEPS = {
+    "activist": "确定为入党积极分子",
+    "training": "培训结业",
+    "candidate": "列为发展对象",
+    "notice": "公示",
+    "admit": "接收为预备党员",
+    "extend": "延长预备期",
+    "full": "转为正式党员",
+    "cancel": "取消预备党员资格",
+}
+NEXT_STEPS = {
+    Stage.APPLICANT: ["activist"],
+    Stage.ACTIVIST: ["training", "candidate"],
+    Stage.CANDIDATE: ["notice", "admit"],
+    Stage.PROBATIONARY: ["full", "extend", "cancel"],
+}
+
+
+def _date(value: str, label: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"请填写正确的{label}") from None
+
+
+def _take_step(recruit: Recruit, step: str, data, user) -> None:
+    common = {"acting_user": user}
+    if step not in NEXT_STEPS.get(Stage(recruit.stage), []):
+        raise ValidationError("当前阶段不能进行这一步")
+    on = (
+        _date(data.get("on", ""), "日期")
+        if step not in ("notice", "extend")
+        else timezone.localdate()
+    )
+    resolution = data.get("resolution", "")
+    approval = data.get("approval", "")
+    if step == "activist":
+        recruitment.do_make_activist(recruit, on, resolution=resolution, **common)
+    elif step == "training":
+        recruitment.do_record_training(recruit, on, **common)
+    elif step == "candidate":
+        recruitment.do_make_candidate(
+            recruit, on, resolution=resolution, approval=approval, **common
+        )
+    elif step == "notice":
+        recruitment.do_record_notice(
+            recruit,
+            _date(data.get("notice_from", ""), "公示开始日期"),
+            _date(data.get("notice_to", ""), "公示结束日期"),
+            **common,
+        )
+    elif step == "admit":
+        recruitment.do_admit(
+            recruit, on, resolution=resolution, approval=approval, **common
+        )
+    elif step == "full":
+        recruitment.do_make_full(
+            recruit, on, resolution=resolution, approval=approval, **common
+        )
+    elif step == "extend":
+        try:
+            months = int(data.get("months", ""))
+        except ValueError:
+            raise ValidationError("请填写延长的月数") from None
+        recruitment.do_extend_probation(
+            recruit, months, reason=data.get("note", ""), **common
+        )
+    elif step == "cancel":
+        recruitment.do_cancel(recruit, on, reason=data.get("note", ""), **common)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def branch_recruits(request: HttpRequest, org_id: int) -> HttpResponse:
+    """A branch's recruits by stage, the deadlines, and registering an applicant."""
+    branch = _branch_for(request, org_id)
+    if request.method == "POST":
+        try:
+            recruitment.do_register_applicant(
+                branch,
+                request.POST.get("name", ""),
+                _date(request.POST.get("birth_date", ""), "出生日期"),
+                _date(request.POST.get("applied_on", ""), "递交申请书日期"),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已登记入党申请人")
+            return redirect("orglife:branch-recruits", org_id=branch.pk)
+    recruits = Recruit.objects.filter(branch=branch)
+    return render(
+        request,
+        "orglife/recruits.html",
+        {
+            "branch": branch,
+            "recruits": recruits.order_by("stage", "applied_on"),
+            "deadlines": recruitment.deadlines(recruits),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recruit(request: HttpRequest, pk: int) -> HttpResponse:
+    """One recruit: the steps so far and the next one."""
+    row = get_object_or_404(Recruit.objects.select_related("branch"), pk=pk)
+    if not manages(request.user, row.branch):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            _take_step(row, request.POST.get("step", ""), request.POST, request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已记录")
+            return redirect("orglife:recruit", pk=row.pk)
+        row.refresh_from_db()
+    steps = [(s, RECRUIT_STEPS[s]) for s in NEXT_STEPS.get(Stage(row.stage), [])]
+    return render(
+        request,
+        "orglife/recruit.html",
+        {
+            "recruit": row,
+            "history": row.steps.all(),
+            "steps": steps,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# 民主评议 ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def branch_review(request: HttpRequest, org_id: int) -> HttpResponse:
+    """The branch's 民主评议 of the year: open it, rate members, finish."""
+    branch = _branch_for(request, org_id)
+    year = _year(request)
+    campaign = EvaluationCampaign.objects.filter(branch=branch, year=year).first()
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "open":
+                evaluation.do_open_campaign(branch, year, acting_user=request.user)
+            elif campaign is None:
+                raise ValidationError("本年度的民主评议尚未开展")
+            elif action == "finish":
+                evaluation.do_finish(campaign, acting_user=request.user)
+            else:
+                evaluation.do_rate(
+                    campaign,
+                    int(request.POST.get("person", 0) or 0),
+                    request.POST.get("rating", ""),
+                    request.POST.get("reason", ""),
+                    acting_user=request.user,
+                )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已保存")
+            return redirect(
+                f"{reverse('orglife:branch-review', args=[branch.pk])}?year={year}"
+            )
+    people = Person.objects.filter(pk__in=members_of(branch)).order_by("name", "pk")
+    ratings = {}
+    summary = {}
+    selves = {}
+    if campaign is not None:
+        ratings = {r.person_id: r for r in campaign.ratings.all()}
+        summary = evaluation.mutual_summary(campaign)
+        selves = {s.person_id: s for s in campaign.self_evaluations.all()}
+    labels = dict(Rating.choices)
+    rows = [
+        (
+            p,
+            ratings.get(p.pk),
+            selves.get(p.pk),
+            "、".join(
+                f"{labels[k]} {n}" for k, n in sorted(summary.get(p.pk, {}).items())
+            ),
+        )
+        for p in people
+    ]
+    return render(
+        request,
+        "orglife/review.html",
+        {
+            "branch": branch,
+            "year": year,
+            "campaign": campaign,
+            "rows": rows,
+            "ratings": Rating.choices,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_review(request: HttpRequest) -> HttpResponse:
+    """A member's part in their branch's open 民主评议: self and mutual."""
+    person = request.user
+    person_id = int(person.pk or 0)
+    branch_ids = Membership.objects.active().filter(person_id=person_id)
+    campaign = (
+        EvaluationCampaign.objects.filter(
+            branch_id__in=branch_ids.values("organisation_id"),
+            status=EvaluationCampaign.Status.OPEN,
+        )
+        .select_related("branch")
+        .first()
+    )
+    if campaign is None:
+        return render(request, "orglife/my_review.html", {"campaign": None})
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "self":
+                evaluation.do_submit_self(
+                    campaign, person, request.POST.get("text", "")
+                )
+            else:
+                evaluation.do_submit_mutual(
+                    campaign,
+                    person,
+                    int(request.POST.get("ratee", 0) or 0),
+                    request.POST.get("rating", ""),
+                    request.POST.get("comment", ""),
+                )
+        except (ValueError, ValidationError) as exc:
+            text = (
+                "；".join(exc.messages)
+                if isinstance(exc, ValidationError)
+                else "请选择党员"
+            )
+            messages.error(request, text)
+        else:
+            messages.success(request, "已提交")
+            return redirect("orglife:my-review")
+    others = Person.objects.filter(pk__in=members_of(campaign.branch)).exclude(
+        pk=person_id
+    )
+    mine = {
+        m.ratee_id: m.rating
+        for m in campaign.mutual_evaluations.filter(rater_id=person_id)
+    }
+    own = campaign.self_evaluations.filter(person_id=person_id).first()
+    return render(
+        request,
+        "orglife/my_review.html",
+        {
+            "campaign": campaign,
+            "others": [(p, mine.get(p.pk, "")) for p in others.order_by("name")],
+            "own": own,
+            "ratings": Rating.choices,
+        },
+    )

@@ -872,6 +872,7 @@ class SweepCity(CityMixin):
             (payment,) = do_record_payment(declaration, [dt.date(2025, 1, 1)], "cash")
             campaign = EvaluationCampaign.objects.create(branch=branch, year=2025)
             cls.orglife[key] = meeting
+            cls.orglife[f"{key}_recruit"] = recruit
             if key == "a":
                 cls.tracked += [meeting, recruit, declaration, payment, campaign]
         SECRETS["a_orglife"].objects = [cls.orglife["a"]]
