@@ -23,6 +23,7 @@ from dangjian.orglife import compliance, dues, evaluation, payments, recruitment
 from dangjian.orglife.actions import (
     AttendanceRow,
     do_confirm_declaration,
+    do_declare_base,
     do_plan_meeting,
     do_record_meeting,
     do_record_payment,
@@ -31,6 +32,7 @@ from dangjian.orglife.actions import (
 from dangjian.orglife.models import (
     Attendance,
     DuesDeclaration,
+    DuesKind,
     DuesPayment,
     EvaluationCampaign,
     Meeting,
@@ -252,15 +254,37 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def mine(request: HttpRequest) -> HttpResponse:
-    """A member's own: meetings coming and missed, dues owed."""
+    """A member's own: meetings coming and missed, dues owed, and this
+    year's dues base to declare (the branch confirms it)."""
     person_id = int(request.user.pk or 0)
     branch_ids = list(
         Membership.objects.active()
-        .filter(person_id=person_id)
+        .filter(person_id=person_id, organisation__kind=Organisation.Kind.BRANCH)
         .values_list("organisation_id", flat=True)
     )
     today = timezone.localdate()
+    if request.method == "POST":
+        if not branch_ids:
+            raise PermissionDenied
+        try:
+            do_declare_base(
+                request.user,
+                Organisation.objects.get(pk=branch_ids[0]),
+                today.year,
+                request.POST.get("kind", ""),
+                request.POST.get("base", ""),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已申报，待支部确认")
+            return redirect("orglife:mine")
+    declaration = DuesDeclaration.objects.filter(
+        person_id=person_id, year=today.year
+    ).first()
     coming = Meeting.objects.filter(
         branch_id__in=branch_ids,
         held_on__isnull=True,
@@ -276,7 +300,15 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "orglife/mine.html",
-        {"coming": coming, "missed": missed, "owed": owed},
+        {
+            "coming": coming,
+            "missed": missed,
+            "owed": owed,
+            "declaration": declaration,
+            "in_branch": bool(branch_ids),
+            "kinds": DuesKind.choices,
+            "year": today.year,
+        },
     )
 
 

@@ -131,3 +131,26 @@ class BranchPagesTestCase(OrglifeTestCase):
         # A member of another branch is not part of this branch's review.
         self.client.force_login(self.sibling)
         self.assertContains(self.client.get(reverse("orglife:my-review")), "没有进行中")
+
+
+class MemberDeclaresTestCase(OrglifeTestCase):
+    def test_a_member_declares_and_cannot_change_after_confirmation(self):
+        from dangjian.orglife.actions import do_confirm_declaration
+        from dangjian.orglife.models import DuesDeclaration
+
+        self.client.force_login(self.member)
+        url = reverse("orglife:mine")
+        r = self.client.post(url, {"kind": "employed", "base": "abc"}, follow=True)
+        self.assertContains(r, "须为数字")
+        self.assertFalse(DuesDeclaration.objects.exists())
+        self.client.post(url, {"kind": "employed", "base": "6000"})
+        declaration = DuesDeclaration.objects.get(person=self.member)
+        self.assertEqual(
+            (declaration.branch_id, str(declaration.monthly)),
+            (self.branch_a1.pk, "90.00"),
+        )
+        do_confirm_declaration(declaration)
+        r = self.client.post(url, {"kind": "employed", "base": "100"}, follow=True)
+        self.assertContains(r, "已由支部确认")
+        declaration.refresh_from_db()
+        self.assertEqual(str(declaration.monthly), "90.00")
