@@ -18,6 +18,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -455,6 +456,16 @@ class Recruit(models.Model):
 
     def __str__(self):
         return f"{self.name}（{self.get_stage_display()}）"
+
+    def clean(self):
+        # The admin's form comes here; the pipeline's actions check the same.
+        if self.birth_date and self.applied_on:
+            try:
+                adult = self.birth_date.replace(year=self.birth_date.year + 18)
+            except ValueError:  # 29 February
+                adult = dt.date(self.birth_date.year + 18, 2, 28)
+            if self.applied_on < adult:
+                raise ValidationError({"applied_on": _("递交入党申请时须年满十八岁")})
 
 
 class RecruitStep(models.Model):

@@ -39,6 +39,16 @@ class PipelineTestCase(OrglifeTestCase):
         self.assertEqual(recruit.stage, Stage.APPLICANT)
         self.assertEqual(recruit.steps.count(), 1)
 
+    def test_the_admins_form_refuses_an_applicant_of_17_too(self):
+        recruit = Recruit(
+            branch=self.branch_a1,
+            name="小王",
+            birth_date=D(2008, 6, 2),
+            applied_on=D(2026, 6, 1),
+        )
+        with self.assertRaisesMessage(ValidationError, "年满十八岁"):
+            recruit.full_clean()
+
     def test_an_activist_of_11_months_is_not_yet_a_candidate(self):
         recruit = self.applicant()
         r.do_make_activist(recruit, D(2021, 6, 1))
