@@ -130,7 +130,16 @@ def compliance_api(
             "missing": b.missing,
             "late": b.late,
             "due": b.due,
-            "cells": [c.__dict__ for c in b.cells],
+            "cells": [
+                {
+                    "kind": c.kind,
+                    "period_start": c.period_start,
+                    "period_end": c.period_end,
+                    "state": c.state,
+                    "held": c.held,
+                }
+                for c in b.cells
+            ],
         }
         for b in compliance.compute(branches, year)
     ]

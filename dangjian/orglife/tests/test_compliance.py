@@ -277,6 +277,9 @@ class PagesTestCase(OrglifeTestCase):
         self.client.force_login(self.sec_a1)
         r = self.client.get("/api/orglife/compliance?year=2025")
         self.assertEqual([b["name"] for b in r.json()], ["宣传部第一党支部"])
+        cells = r.json()[0]["cells"]
+        self.assertEqual(len(cells), 44)  # 3 monthly and 2 quarterly rules
+        self.assertEqual(cells[0]["state"], "missing")
         self.client.force_login(self.outsider)
         r = self.client.get("/api/orglife/compliance")
         self.assertEqual(r.status_code, 403)
