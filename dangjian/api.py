@@ -19,6 +19,7 @@ from dangjian.kb.api import router as kb_router
 from dangjian.lib import api_errors
 from dangjian.members.api import router as members_router
 from dangjian.notify.api import router as notify_router
+from dangjian.orglife.api import router as orglife_router
 from dangjian.orgs.api import router as orgs_router
 from dangjian.outreach.api import router as outreach_router
 from dangjian.publicity.api import router as publicity_router
@@ -77,3 +78,4 @@ api.add_router("/stats", stats_router)
 api.add_router("/notifications", notify_router)
 api.add_router("/", members_router)
 api.add_router("/outreach", outreach_router)
+api.add_router("/", orglife_router)

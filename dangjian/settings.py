@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dangjian.voting",
     "dangjian.members",
     "dangjian.outreach",
+    "dangjian.orglife",
     "dangjian.publicity",
     "dangjian.stats",
     "dangjian.notify",
@@ -415,6 +416,10 @@ _quiet = env("DANGJIAN_NOTIFY_QUIET_HOURS", "22-8").split("-")
 DANGJIAN_NOTIFY_QUIET_HOURS = (
     (int(_quiet[0]), int(_quiet[1])) if len(_quiet) == 2 else None
 )
+
+# Party dues paid online (dangjian/orglife/payments.py): the key the payment
+# provider signs its callbacks with; empty refuses every callback.
+DANGJIAN_PAYMENT_SECRET = envsecret("DANGJIAN_PAYMENT_SECRET", "")
 
 # Votes (dangjian/voting)
 VOTING_HASH_KEY = envsecret("VOTING_HASH_KEY", "")  # falls back to SECRET_KEY

@@ -10,6 +10,9 @@ and neither may import the other. dangjian/README.md lists every hook.
 * ``dangjian_participation_figures`` returns a list of ``ParticipationFigures``.
 * ``dangjian_viewed_kinds`` returns a list of ``ViewedKind``.
 * ``dangjian_quiz_results`` returns one ``QuizResults``-like object (quiz).
+* ``dangjian_evaluation_results`` returns one object with
+  ``scores(year) -> {person id: 0–100}``: the 民主评议 ratings of the year
+  (orglife), read by study's assessment.
 * ``dangjian_my_page_panels`` registers a function of the request that
   returns HTML or None (portal's "my page").
 * ``dangjian_home_sections`` returns a list of ``PortalSection`` (the home
@@ -39,6 +42,7 @@ PUBLICITY_SOURCES = "dangjian_publicity_sources"
 PARTICIPATION_FIGURES = "dangjian_participation_figures"
 VIEWED_KINDS = "dangjian_viewed_kinds"
 QUIZ_RESULTS = "dangjian_quiz_results"
+EVALUATION_RESULTS = "dangjian_evaluation_results"
 MY_PAGE_PANELS = "dangjian_my_page_panels"
 HOME_SECTIONS = "dangjian_home_sections"
 UNIT_PAGE_SECTIONS = "dangjian_unit_page_sections"

@@ -5,7 +5,9 @@ Every indicator gives a score from 0 to 100:
 * 学习积分, 参加学习会: value / target × 100, at most 100;
 * 学习计划完成率: materials of the year's plans studied / required × 100;
 * 答题平均得分率: the mean percentage of the year's finished quiz attempts;
-* 抽查结果: 100 for 合格, ``target`` for 需改进 (the latest checked result).
+* 抽查结果: 100 for 合格, ``target`` for 需改进 (the latest checked result);
+* 民主评议结果: the score of the branch's rating in a finished 民主评议 of
+  the year, read through the ``dangjian_evaluation_results`` hook (orglife).
 
 An indicator that does not apply to a person (no plan addressed to them,
 not drawn in a spot check) is left out, and the remaining weights are scaled
@@ -32,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from dangjian.lib.plugins import QUIZ_RESULTS, provided
+from dangjian.lib.plugins import EVALUATION_RESULTS, QUIZ_RESULTS, provided
 from dangjian.orgs.models import Membership, Organisation, Role
 from dangjian.study.models import (
     AssessmentRun,
@@ -176,6 +178,16 @@ def quiz_by_person(year: int) -> dict[int, float]:
         .order_by()
     )
     return {pk: float(avg or 0) for pk, avg in rows}
+
+
+def evaluation_by_person(year: int) -> dict[int, float]:
+    """The 民主评议 score (0–100) of each person rated in the year, read
+    through the ``dangjian_evaluation_results`` hook; without the app that
+    provides it nobody has a value."""
+    results = provided(EVALUATION_RESULTS)
+    if results is None:
+        return {}
+    return dict(results.scores(year))
 
 
 def plan_completion_by_person(year: int, people: dict[int, Member]) -> dict[int, float]:
@@ -338,6 +350,8 @@ def compute(scheme: AssessmentScheme) -> Computed:
             float(i.target) for i in indicators if i.kind == Indicator.Kind.SPOT_CHECK
         )
         sources[Indicator.Kind.SPOT_CHECK] = spot_check_by_person(year, improve)
+    if Indicator.Kind.EVALUATION in kinds:
+        sources[Indicator.Kind.EVALUATION] = evaluation_by_person(year)
 
     # Counts (points, sessions) default to 0; rates apply only where measured.
     defaults = {Indicator.Kind.POINTS: 0.0, Indicator.Kind.SESSIONS: 0.0}

@@ -137,6 +137,7 @@ def _fixtures(case) -> dict[str, object]:
     }
     rows["members.MemberProfile"] = _member_profile(case)
     rows.update(_outreach_rows(case, unit, now))
+    rows.update(_orglife_rows(case))
     for row in (campaign, press):
         # A draft revision, so that revision views have one to show.
         row.save_revision(user=case.editor)
@@ -161,6 +162,54 @@ def _member_profile(case):
         joined_on=dt.date(2010, 7, 1),
         category="正式党员",
     )
+
+
+def _orglife_rows(case) -> dict[str, object]:
+    from decimal import Decimal
+
+    from dangjian.orglife.models import (
+        DuesDeclaration,
+        DuesPayment,
+        EvaluationCampaign,
+        Meeting,
+        Recruit,
+    )
+
+    branch = case.branch_a1
+    person = make_person("sentinel_dues", f"{SENTINEL}缴费党员")
+    return {
+        "orglife.Meeting": Meeting.objects.create(
+            branch=branch,
+            kind="committee",
+            topic=f"{SENTINEL}支委会",
+            planned_on=dt.date(2025, 3, 3),
+        ),
+        "orglife.DuesDeclaration": DuesDeclaration.objects.create(
+            person=person,
+            branch=branch,
+            year=2025,
+            kind="employed",
+            base=Decimal("6000"),
+            monthly=Decimal("90"),
+            starts_on=dt.date(2025, 1, 1),
+        ),
+        "orglife.DuesPayment": DuesPayment.objects.create(
+            person=person,
+            branch=branch,
+            month=dt.date(2025, 1, 1),
+            amount=Decimal("90"),
+            method="cash",
+        ),
+        "orglife.Recruit": Recruit.objects.create(
+            branch=branch,
+            name=f"{SENTINEL}申请人",
+            birth_date=dt.date(2000, 1, 1),
+            applied_on=dt.date(2024, 1, 1),
+        ),
+        "orglife.EvaluationCampaign": EvaluationCampaign.objects.create(
+            branch=branch, year=2025
+        ),
+    }
 
 
 def _outreach_rows(case, unit, now) -> dict[str, object]:

@@ -56,6 +56,7 @@ class Indicator(Orderable):
         SESSIONS = "sessions", _("参加学习会次数")
         QUIZ_AVERAGE = "quiz", _("答题平均得分率")
         SPOT_CHECK = "spot_check", _("抽查结果")
+        EVALUATION = "evaluation", _("民主评议结果")
 
     scheme = ParentalKey(
         AssessmentScheme, on_delete=models.CASCADE, related_name="indicators"
@@ -77,7 +78,9 @@ class Indicator(Orderable):
         help_text=_(
             "积分、学习会次数：达到此数得满分，不足按比例；"
             "完成率、得分率：按百分比计，此项填 100；"
-            "抽查：合格得满分，需改进得此数（0–100），未抽到不计入"
+            "抽查：合格得满分，需改进得此数（0–100），未抽到不计入；"
+            "民主评议：按等次计分（优秀 100、合格 85、基本合格 60、不合格 0），"
+            "未参加评议不计入，此项填 100"
         ),
     )
 

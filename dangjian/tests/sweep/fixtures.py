@@ -94,9 +94,10 @@ SECRETS = {
     # in forms (recipients, participants, experts, grid workers...), never by
     # the names of unit A's people.
     "a_person": _secret(
-        "42", "市委宣传部一名党员的账户（姓名）", {"admin", "member"}, parts=("t",)
+        "43", "市委宣传部一名党员的账户（姓名）", {"admin", "member"}, parts=("t",)
     ),
     "a_outreach_event": _secret("40", "市委宣传部未公开的宣讲活动", {"admin"}),
+    "a_orglife": _secret("42", "市委宣传部党支部的发展对象与会议", {"admin"}),
     "a_outreach_grid": _secret(
         "41", "市委宣传部的网格（名称）与网格员的走访记录", {"admin"}
     ),
@@ -148,6 +149,7 @@ class SweepCity(CityMixin):
         cls._members()
         cls._outreach()
         cls._people()
+        cls._orglife()
         cls._generic()
 
     @classmethod
@@ -838,6 +840,61 @@ class SweepCity(CityMixin):
                 cls.tracked += [team, lecturer, venue, event, hidden, grid, worker]
                 cls.tracked += [push, visit, rating]
         SECRETS["a_outreach_event"].objects = [cls.outreach["a_hidden"]]
+
+    @classmethod
+    def _orglife(cls):
+        """A held meeting with attendance, a recruit, dues and a review in a
+        branch of each unit; unit A's carry the markers (recruit's name,
+        meeting's topic)."""
+        from dangjian.orglife.actions import (
+            AttendanceRow,
+            do_declare_base,
+            do_plan_meeting,
+            do_record_meeting,
+            do_record_payment,
+        )
+        from dangjian.orglife.models import (
+            EvaluationCampaign,
+            HolidayOverride,
+            Recruit,
+        )
+
+        # The platform's holiday table (admin-only) needs a row for its views.
+        HolidayOverride.objects.create(
+            day=dt.date(2031, 10, 1), is_workday=False, note="国庆节"
+        )
+        cls.orglife = {}
+        for branch, person, key in (
+            (cls.branch_a1, cls.member, "a"),
+            (cls.branch_b1, cls.outsider, "b"),
+        ):
+            s = SECRETS["a_orglife"].markers if key == "a" else {}
+            meeting = do_plan_meeting(
+                branch,
+                "committee",
+                f"{s.get('b', '')}支部委员会",
+                dt.date(2025, 3, 3),
+                send_notice=False,
+            )
+            do_record_meeting(
+                meeting, dt.date(2025, 3, 4), [AttendanceRow(person.pk, "present")]
+            )
+            recruit = Recruit.objects.create(
+                branch=branch,
+                name=f"{s.get('t', '')}申请人",
+                birth_date=dt.date(2000, 1, 1),
+                applied_on=dt.date(2024, 1, 1),
+            )
+            declaration = do_declare_base(
+                person, branch, 2025, "employed", "6000", confirm=True
+            )
+            (payment,) = do_record_payment(declaration, [dt.date(2025, 1, 1)], "cash")
+            campaign = EvaluationCampaign.objects.create(branch=branch, year=2025)
+            cls.orglife[key] = meeting
+            cls.orglife[f"{key}_recruit"] = recruit
+            if key == "a":
+                cls.tracked += [meeting, recruit, declaration, payment, campaign]
+        SECRETS["a_orglife"].objects = [cls.orglife["a"]]
 
     @classmethod
     def _experts(cls):

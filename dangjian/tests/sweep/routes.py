@@ -334,6 +334,8 @@ def _pk_objects(city, route, Page, Document, Image, Task):
         "publicity_retry": list(city.deliveries),
         "notify:open": [city.notification_a, city.notification_b],
         "outreach:": [city.outreach["a"], city.outreach["a_hidden"]],
+        "orglife:recruit": [city.orglife["a_recruit"], city.orglife["b_recruit"]],
+        "orglife:": [city.orglife["a"], city.orglife["b"]],
     }
     for prefix, objects in by_name.items():
         if name.startswith(prefix):

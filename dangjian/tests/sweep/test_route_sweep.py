@@ -42,6 +42,8 @@ NO_EDIT_VIEW = {
     "outreach_visits:edit": "grid workers' visits are read-only in the admin",
     "outreach_pushes:edit": "grid workers' pushes are read-only in the admin",
     "outreach_ratings:edit": "residents' ratings are read-only in the admin",
+    "orglife_declarations:edit": "dues bases are declared on the branch's pages",
+    "orglife_payments:edit": "dues payments are recorded on the branch's pages",
 }
 
 
