@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dangjian.voting",
     "dangjian.members",
     "dangjian.outreach",
+    "dangjian.tickets",
     "dangjian.publicity",
     "dangjian.stats",
     "dangjian.notify",
@@ -418,6 +419,8 @@ DANGJIAN_NOTIFY_QUIET_HOURS = (
 
 # Votes (dangjian/voting)
 VOTING_HASH_KEY = envsecret("VOTING_HASH_KEY", "")  # falls back to SECRET_KEY
+# 12345 tickets: callers' numbers are kept only as HMACs under this key.
+DANGJIAN_TICKETS_CALLER_KEY = envsecret("DANGJIAN_TICKETS_CALLER_KEY", "")
 VOTING_SMS_TEMPLATE = env(
     "VOTING_SMS_TEMPLATE", ""
 )  # provider template of the code SMS

@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("dangjian.notify.urls")),
     path("members/", include("dangjian.members.urls")),
     path("outreach/", include("dangjian.outreach.urls")),
+    path("tickets/", include("dangjian.tickets.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):

@@ -10,6 +10,8 @@ and neither may import the other. dangjian/README.md lists every hook.
 * ``dangjian_participation_figures`` returns a list of ``ParticipationFigures``.
 * ``dangjian_viewed_kinds`` returns a list of ``ViewedKind``.
 * ``dangjian_quiz_results`` returns one ``QuizResults``-like object (quiz).
+* ``dangjian_kb`` returns one ``KnowledgeBase``-like object (kb/interface.py):
+  the console's search and draft entries proposed by tickets.
 * ``dangjian_my_page_panels`` registers a function of the request that
   returns HTML or None (portal's "my page").
 * ``dangjian_home_sections`` returns a list of ``PortalSection`` (the home
@@ -43,6 +45,7 @@ MY_PAGE_PANELS = "dangjian_my_page_panels"
 HOME_SECTIONS = "dangjian_home_sections"
 UNIT_PAGE_SECTIONS = "dangjian_unit_page_sections"
 VIEW_TAGS = "dangjian_view_tags"
+KNOWLEDGE_BASE = "dangjian_kb"
 
 
 def registered(hook_name: str) -> list[Any]:
