@@ -278,6 +278,7 @@ def _generic(city, route):
         "transfer_id": city.transfer_a.pk,
         "letter_id": city.letter_a.pk,
         "event_id": city.outreach["a_hidden"].pk,
+        "ticket_id": city.tickets["a"].pk,
     }
 
 
@@ -334,6 +335,7 @@ def _pk_objects(city, route, Page, Document, Image, Task):
         "publicity_retry": list(city.deliveries),
         "notify:open": [city.notification_a, city.notification_b],
         "outreach:": [city.outreach["a"], city.outreach["a_hidden"]],
+        "tickets:": [city.tickets["a"]],
     }
     for prefix, objects in by_name.items():
         if name.startswith(prefix):

@@ -42,6 +42,9 @@ NO_EDIT_VIEW = {
     "outreach_visits:edit": "grid workers' visits are read-only in the admin",
     "outreach_pushes:edit": "grid workers' pushes are read-only in the admin",
     "outreach_ratings:edit": "residents' ratings are read-only in the admin",
+    "tickets_tickets:edit": "tickets change only through their steps",
+    "tickets_events:edit": "a ticket's timeline is append-only",
+    "tickets_models:edit": "trained models are written by train_dispatch",
 }
 
 
