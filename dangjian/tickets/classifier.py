@@ -36,7 +36,10 @@ HELD_OUT = 0.2
 # A domain needs this many labelled messages to be learned; the rarer ones
 # (single ministries named a handful of times) are left to the keyword rules.
 MIN_DOMAIN_ROWS = 20
-METHOD = "char 1-3 + jieba words TF-IDF, LinearSVC(balanced), softmax confidence"
+METHOD = (
+    "char 1-3 (40k) + jieba words TF-IDF, LinearSVC(C=0.1, balanced), "
+    "softmax confidence"
+)
 BASELINE = "jieba words TF-IDF, LogisticRegression"
 
 
@@ -66,7 +69,7 @@ def read_messages(path: Path) -> list[Example]:
             row = json.loads(line)
             rows.append(
                 Example(
-                    clean(row.get("text", "")),
+                    (row.get("text") or "").strip(),
                     (row.get("domain") or "").strip(),
                     (row.get("message_type") or "").strip(),
                 )
@@ -95,28 +98,55 @@ def domain_rows(
 ) -> list[tuple[str, str]]:
     rows = list(rows)
     keep = learned_domains(rows) if domains is None else domains
-    return [(r.text, r.domain) for r in rows if r.domain in keep]
+    return [(clean(r.text), r.domain) for r in rows if r.domain in keep]
 
 
 def type_rows(rows: Iterable[Example]) -> list[tuple[str, str]]:
-    return [(r.text, r.message_type) for r in rows if r.message_type]
+    return [(clean(r.text), r.message_type) for r in rows if r.message_type]
 
 
 def make_pipeline(method: str = "svm") -> Pipeline:
-    words = TfidfVectorizer(
-        tokenizer=tokenize, token_pattern=None, lowercase=False, sublinear_tf=True
-    )
     if method == "baseline":
+        words = TfidfVectorizer(
+            tokenizer=tokenize, token_pattern=None, lowercase=False, sublinear_tf=True
+        )
         return Pipeline([("tfidf", words), ("clf", LogisticRegression(max_iter=1000))])
+    # Fewer, more frequent features measured as well or better than all of
+    # them (domain macro-F1 0.533 against 0.525) at a third of the stored
+    # size (7 MiB against 23 MiB), which each process loads once.
+    words = TfidfVectorizer(
+        tokenizer=tokenize,
+        token_pattern=None,
+        lowercase=False,
+        sublinear_tf=True,
+        min_df=2,
+    )
     chars = TfidfVectorizer(
-        analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2
+        analyzer="char",
+        ngram_range=(1, 3),
+        sublinear_tf=True,
+        min_df=3,
+        max_features=40_000,
     )
     return Pipeline(
         [
             ("tfidf", make_union(chars, words)),
-            ("clf", LinearSVC(C=0.3, class_weight="balanced")),
+            ("clf", LinearSVC(C=0.1, class_weight="balanced")),
         ]
     )
+
+
+def slim(pipeline: Pipeline) -> Pipeline:
+    """Drops the vectorisers' ``stop_words_`` (every n-gram pruned by
+    ``min_df``): transform never reads it, and it was most of the stored
+    model, which each process loads on its first suggestion."""
+    step = pipeline.named_steps["tfidf"]
+    for vectorizer in [v for _name, v in getattr(step, "transformer_list", [])] or [
+        step
+    ]:
+        if hasattr(vectorizer, "stop_words_"):
+            delattr(vectorizer, "stop_words_")
+    return pipeline
 
 
 def _probabilities(pipeline: Pipeline, text: str) -> list[tuple[str, float]]:
@@ -179,9 +209,12 @@ class Classifier:
 
     @staticmethod
     def loads(blob: bytes) -> Classifier:
-        model = joblib.load(io.BytesIO(bytes(blob)))
+        try:
+            model = joblib.load(io.BytesIO(bytes(blob)))
+        except Exception as exc:  # joblib raises KeyError, EOFError, … on junk
+            raise ValueError("not a dispatch classifier") from exc
         if not isinstance(model, Classifier):
-            raise TypeError("not a dispatch classifier")
+            raise ValueError("not a dispatch classifier")
         return model
 
 
@@ -223,8 +256,12 @@ def train(
     known = {y for _, y in d_train}
     d_test = [(t, y) for t, y in domain_rows(held_out, domains) if y in known]
     t_test = type_rows(held_out)
-    domain = make_pipeline(method).fit([t for t, _ in d_train], [y for _, y in d_train])
-    kind = make_pipeline(method).fit([t for t, _ in t_train], [y for _, y in t_train])
+    domain = slim(
+        make_pipeline(method).fit([t for t, _ in d_train], [y for _, y in d_train])
+    )
+    kind = slim(
+        make_pipeline(method).fit([t for t, _ in t_train], [y for _, y in t_train])
+    )
     seconds = time.perf_counter() - started
     metrics = {"domain": score(domain, d_test), "type": score(kind, t_test)}
     return Trained(

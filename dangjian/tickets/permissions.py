@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from wagtail.permission_policies import ModelPermissionPolicy
+
 from dangjian.orgs.models import Role
 from dangjian.orgs.permissions import UnitPermissionPolicy
 from dangjian.orgs.scope import managed_organisations
@@ -22,6 +24,16 @@ LEADER_ROLES = [Role.APPROVER, Role.UNIT_ADMIN]
 class ReadOnlyPolicy(UnitPermissionPolicy):
     """Tickets and their steps change only through the steps (``actions``):
     the admin lists and inspects them, nothing more."""
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        if action != "view":
+            return False
+        return super().user_has_permission(user, action)
+
+
+class ViewOnlyPolicy(ModelPermissionPolicy):
+    """Trained models are written by ``train_dispatch`` only: the admin
+    lists and inspects them."""
 
     def user_has_permission(self, user: Any, action: str) -> bool:
         if action != "view":

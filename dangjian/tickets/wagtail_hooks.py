@@ -9,16 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogActionRegistry
+from wagtail.permissions import register_permission_policy
 
 from dangjian.orgs.permissions import register_unit_policy
 from dangjian.tickets import actions, figures, notices
-from dangjian.tickets.models import Action
-from dangjian.tickets.permissions import may_use_desk, policies
+from dangjian.tickets.models import Action, DispatchModel
+from dangjian.tickets.permissions import ViewOnlyPolicy, may_use_desk, policies
 from dangjian.tickets.viewsets import TicketsViewSetGroup
 
 # The policies first: the viewsets' unit guards read them.
 for policy in policies():
     register_unit_policy(policy.model, policy)
+register_permission_policy(DispatchModel, ViewOnlyPolicy(DispatchModel))
 
 
 @hooks.register("register_admin_viewset")

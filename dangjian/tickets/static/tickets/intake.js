@@ -27,12 +27,13 @@
   function route() {
     var value = text.value.trim();
     if (value.length < 4) return;
+    out.textContent = "正在分析诉求…";
     fetch(form.dataset.routeUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify({ text: value })
     }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-      if (!data) return;
+      if (!data) { out.textContent = "暂时无法给出建议，请人工判断。"; return; }
       last = data;
       var unit = data.unit ? data.unit.name : "（无对应单位，请人工派单）";
       out.textContent = "领域：" + (data.domain || "—") + "　类型：" + (data.type || "—") +
