@@ -26,6 +26,7 @@ from dangjian.publicity.api import router as publicity_router
 from dangjian.quiz.api import router as quiz_router
 from dangjian.stats.api import router as stats_router
 from dangjian.study.api import router as study_router
+from dangjian.tickets.api import router as tickets_router
 from dangjian.voting.api import router as voting_router
 
 
@@ -79,3 +80,4 @@ api.add_router("/notifications", notify_router)
 api.add_router("/", members_router)
 api.add_router("/outreach", outreach_router)
 api.add_router("/", orglife_router)
+api.add_router("/tickets", tickets_router)

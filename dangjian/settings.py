@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.outreach",
     "dangjian.orglife",
+    "dangjian.tickets",
     "dangjian.publicity",
     "dangjian.stats",
     "dangjian.notify",
@@ -420,6 +421,9 @@ DANGJIAN_NOTIFY_QUIET_HOURS = (
 # Party dues paid online (dangjian/orglife/payments.py): the key the payment
 # provider signs its callbacks with; empty refuses every callback.
 DANGJIAN_PAYMENT_SECRET = envsecret("DANGJIAN_PAYMENT_SECRET", "")
+
+# 12345 tickets: callers' numbers are kept only as HMACs under this key.
+DANGJIAN_TICKETS_CALLER_KEY = envsecret("DANGJIAN_TICKETS_CALLER_KEY", "")
 
 # Votes (dangjian/voting)
 VOTING_HASH_KEY = envsecret("VOTING_HASH_KEY", "")  # falls back to SECRET_KEY

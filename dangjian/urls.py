@@ -31,6 +31,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("members/", include("dangjian.members.urls")),
     path("outreach/", include("dangjian.outreach.urls")),
     path("orglife/", include("dangjian.orglife.urls")),
+    path("tickets/", include("dangjian.tickets.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):

@@ -48,6 +48,13 @@ def register_kb_log_actions(actions: LogActionRegistry) -> None:
     actions.register_action("dangjian.kb.import", _("导入知识条目"), _("导入知识条目"))
 
 
+@hooks.register(plugins.KNOWLEDGE_BASE)
+def kb_interface():
+    from dangjian.kb.interface import knowledge_base
+
+    return knowledge_base
+
+
 @hooks.register("dangjian_my_page_panels")
 def kb_my_page_panel(request: HttpRequest) -> dict[str, str] | None:
     from dangjian.kb.plugins import my_page_panel

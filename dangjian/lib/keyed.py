@@ -5,6 +5,11 @@
   ``salted_hmac``, prepared once per namespace). Rows keep only the hash.
 * ``normalise_mobile``: an 11-digit mainland mobile number from what people
   type (spaces, dashes, +86 or 0086), or None.
+* ``purpose_hash(purpose, value, setting=...)``: HMAC-SHA256 under a key of
+  its own setting (else SECRET_KEY) derived for the purpose — ID numbers
+  (members) and callers' numbers (tickets), 64 hex digits.
+* ``digits_only`` / ``mask_phone``: a number as people write it, and
+  ``138****5678`` for showing it.
 * Device tokens: a random id the server issues with its keyed MAC, kept in a
   cookie or sent in a header. A token the server did not sign is ignored, so a
   made-up device never buys a fresh limit.
@@ -67,3 +72,29 @@ def read_device_token(
         return None
     expected = keyed_hash(namespace, device, DEVICE_MAC_LENGTH, secret)
     return device if hmac.compare_digest(mac, expected) else None
+
+
+def purpose_hash(purpose: str, value: str, *, setting: str = "SECRET_KEY") -> str:
+    """HMAC-SHA256 of ``value`` under the key in ``setting`` (the secret key
+    when that setting is empty), derived for ``purpose``; 64 hex digits."""
+    key = (getattr(settings, setting, "") or settings.SECRET_KEY).encode()
+    derived = hmac.new(key, f"dangjian.{purpose}".encode(), "sha256")
+    return hmac.new(derived.digest(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def digits_only(raw: str) -> str:
+    """The digits of a phone number as people write it (spaces, dashes, +86)."""
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", raw or ""))
+    if digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def mask_phone(raw: str) -> str:
+    """``138****5678`` for a mobile, the last four digits for anything else."""
+    digits = digits_only(raw)
+    if len(digits) == 11:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(digits) > 4:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return "*" * len(digits)

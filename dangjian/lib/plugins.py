@@ -13,6 +13,8 @@ and neither may import the other. dangjian/README.md lists every hook.
 * ``dangjian_evaluation_results`` returns one object with
   ``scores(year) -> {person id: 0–100}``: the 民主评议 ratings of the year
   (orglife), read by study's assessment.
+* ``dangjian_kb`` returns one ``KnowledgeBase``-like object (kb/interface.py):
+  the console's search and draft entries proposed by tickets.
 * ``dangjian_my_page_panels`` registers a function of the request that
   returns HTML or None (portal's "my page").
 * ``dangjian_home_sections`` returns a list of ``PortalSection`` (the home
@@ -47,6 +49,7 @@ MY_PAGE_PANELS = "dangjian_my_page_panels"
 HOME_SECTIONS = "dangjian_home_sections"
 UNIT_PAGE_SECTIONS = "dangjian_unit_page_sections"
 VIEW_TAGS = "dangjian_view_tags"
+KNOWLEDGE_BASE = "dangjian_kb"
 
 
 def registered(hook_name: str) -> list[Any]:

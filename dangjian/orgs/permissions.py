@@ -48,6 +48,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.utils.registry import resolve_model_string
 
+from dangjian.orgs.models import Organisation
 from dangjian.orgs.scope import managed_organisations
 
 
@@ -58,6 +59,11 @@ class UnitPermissionPolicy(ModelPermissionPolicy):
     (``"expert__unit"``). ``units_only`` leaves branches out of the units a
     person may give a row to. Subclasses change who reaches a row by
     overriding ``managed_units`` or ``scope_q``.
+
+    ``every_unit_permission`` ("app_label.codename") names a permission
+    that reaches the rows of every unit: a desk that serves the whole city,
+    such as the 12345 hotline's operators, who dispatch tickets to any unit
+    and see all of them, while each unit's handlers see only their own.
     """
 
     def __init__(
@@ -67,12 +73,14 @@ class UnitPermissionPolicy(ModelPermissionPolicy):
         unit_field: str,
         roles: Iterable[str],
         units_only: bool = False,
+        every_unit_permission: str | None = None,
         auth_model=None,
     ):
         super().__init__(model, auth_model=auth_model)
         self.unit_field = unit_field
         self.roles = list(roles)
         self.units_only = units_only
+        self.every_unit_permission = every_unit_permission
 
     @classmethod
     def for_model(cls, model: type[Model]) -> UnitPermissionPolicy:
@@ -96,8 +104,19 @@ class UnitPermissionPolicy(ModelPermissionPolicy):
 
     # --- Who reaches which rows ------------------------------------------------
 
+    def reaches_every_unit(self, user) -> bool:
+        """Superusers, and holders of ``every_unit_permission``."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return False
+        return user.is_superuser or bool(
+            self.every_unit_permission and user.has_perm(self.every_unit_permission)
+        )
+
     def managed_units(self, user) -> QuerySet:
         """Organisations whose rows the person manages (all for superusers)."""
+        if self.every_unit_permission and self.reaches_every_unit(user):
+            units = Organisation.objects.all()
+            return units.units() if self.units_only else units
         units = managed_organisations(user, self.roles)
         return units.units() if self.units_only else units
 
@@ -125,14 +144,14 @@ class UnitPermissionPolicy(ModelPermissionPolicy):
             queryset = self.model._default_manager.all()
         if user is None or not user.is_authenticated or not user.is_active:
             return queryset.none()
-        if user.is_superuser:
+        if self.reaches_every_unit(user):
             return queryset
         return queryset.filter(self.scope_q(user))
 
     def is_reachable(self, user, instance) -> bool:
         if user is None or not user.is_authenticated or not user.is_active:
             return False
-        if user.is_superuser:
+        if self.reaches_every_unit(user):
             return True
         simple = "__" not in self.unit_field and (
             type(self).scope_q is UnitPermissionPolicy.scope_q

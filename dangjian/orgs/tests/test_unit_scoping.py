@@ -138,6 +138,7 @@ def _fixtures(case) -> dict[str, object]:
     rows["members.MemberProfile"] = _member_profile(case)
     rows.update(_outreach_rows(case, unit, now))
     rows.update(_orglife_rows(case))
+    rows.update(_ticket_rows(case, unit))
     for row in (campaign, press):
         # A draft revision, so that revision views have one to show.
         row.save_revision(user=case.editor)
@@ -208,6 +209,27 @@ def _orglife_rows(case) -> dict[str, object]:
         ),
         "orglife.EvaluationCampaign": EvaluationCampaign.objects.create(
             branch=branch, year=2025
+        ),
+    }
+
+
+def _ticket_rows(case, unit) -> dict[str, object]:
+    from dangjian.tickets.models import DispatchRule, Ticket, TicketEvent
+
+    ticket = Ticket.objects.create(
+        number="sentinel0001",
+        text=f"{SENTINEL}工单诉求",
+        unit=unit,
+        status="dispatched",
+        received_on=timezone.localdate(),
+    )
+    return {
+        "tickets.Ticket": ticket,
+        "tickets.TicketEvent": TicketEvent.objects.create(
+            ticket=ticket, action="dispatch", unit=unit, note=f"{SENTINEL}派单"
+        ),
+        "tickets.DispatchRule": DispatchRule.objects.create(
+            domain=f"{SENTINEL}领域", unit=unit
         ),
     }
 

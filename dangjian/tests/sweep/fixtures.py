@@ -101,6 +101,7 @@ SECRETS = {
     "a_outreach_grid": _secret(
         "41", "市委宣传部的网格（名称）与网格员的走访记录", {"admin"}
     ),
+    "a_ticket": _secret("44", "派给市委宣传部的 12345 工单（诉求与答复）", {"admin"}),
 }
 
 
@@ -150,6 +151,7 @@ class SweepCity(CityMixin):
         cls._outreach()
         cls._people()
         cls._orglife()
+        cls._tickets()
         cls._generic()
 
     @classmethod
@@ -895,6 +897,40 @@ class SweepCity(CityMixin):
             if key == "a":
                 cls.tracked += [meeting, recruit, declaration, payment, campaign]
         SECRETS["a_orglife"].objects = [cls.orglife["a"]]
+
+    @classmethod
+    def _tickets(cls):
+        """A 12345 ticket dispatched to each unit (unit A's a sentinel, signed
+        and answered), a dispatch rule each, and an operator of the hotline."""
+        from dangjian.tickets import actions
+        from dangjian.tickets.classifier import train
+        from dangjian.tickets.models import DispatchRule
+        from dangjian.tickets.operators import do_make_operator
+        from dangjian.tickets.routing import store
+        from dangjian.tickets.tests.base import tiny_messages
+
+        store(train(tiny_messages(), seed=1))
+        operator = make_person("sweep_operator", "话务员")
+        do_make_operator(operator)
+        s = SECRETS["a_ticket"].markers
+        cls.tickets = {}
+        for unit, key in ((cls.unit_a, "a"), (cls.unit_b, "b")):
+            rule = DispatchRule.objects.create(domain=f"领域{key}", unit=unit)
+            marks = s if key == "a" else {}
+            ticket = actions.check_receive(
+                actions.Intake(
+                    text=f"{marks.get('t', '')} 小区房屋漏水无人维修",
+                    caller_phone="13800138000",
+                    unit_id=unit.pk,
+                ),
+                user=operator,
+            )
+            cls.tickets[key] = ticket
+            if key == "a":
+                actions.check_sign(ticket, user=cls.editor)
+                actions.check_reply(ticket, f"{marks['b']} 已维修", user=cls.editor)
+                cls.tracked += [ticket, rule, *ticket.events.all()]
+        SECRETS["a_ticket"].objects = [cls.tickets["a"]]
 
     @classmethod
     def _experts(cls):

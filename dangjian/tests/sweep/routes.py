@@ -278,6 +278,7 @@ def _generic(city, route):
         "transfer_id": city.transfer_a.pk,
         "letter_id": city.letter_a.pk,
         "event_id": city.outreach["a_hidden"].pk,
+        "ticket_id": city.tickets["a"].pk,
     }
 
 
@@ -336,6 +337,7 @@ def _pk_objects(city, route, Page, Document, Image, Task):
         "outreach:": [city.outreach["a"], city.outreach["a_hidden"]],
         "orglife:recruit": [city.orglife["a_recruit"], city.orglife["b_recruit"]],
         "orglife:": [city.orglife["a"], city.orglife["b"]],
+        "tickets:": [city.tickets["a"]],
     }
     for prefix, objects in by_name.items():
         if name.startswith(prefix):

@@ -44,6 +44,9 @@ NO_EDIT_VIEW = {
     "outreach_ratings:edit": "residents' ratings are read-only in the admin",
     "orglife_declarations:edit": "dues bases are declared on the branch's pages",
     "orglife_payments:edit": "dues payments are recorded on the branch's pages",
+    "tickets_tickets:edit": "tickets change only through their steps",
+    "tickets_events:edit": "a ticket's timeline is append-only",
+    "tickets_models:edit": "trained models are written by train_dispatch",
 }
 
 
