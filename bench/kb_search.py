@@ -14,7 +14,10 @@
    * fts5-trigram: SQLite FTS5 trigram tokenizer on raw text.
 3. Relevance: MRR@10 and Recall@10 per query type on
    hotline_kb_bj/queries.jsonl and policy_qa_covid/queries.jsonl (the
-   eval_recommended ones; --quick: a sample).
+   eval_recommended ones; --quick: a sample), and on the colloquial set
+   (bench/data/kb_colloquial_queries.jsonl, issue 22): questions written as
+   citizens ask them, each labelled with the hotline entries that answer
+   it, per kind (colloquial, synonym, typo, pinyin, initials).
 4. Latency in-process: p50/p99 of single queries (labelled queries cycled;
    three rounds, the round with the median p99 reported).
 5. HTTP: GET /api/kb/search served by granian (WSGI, 2 workers) on its own
@@ -106,6 +109,7 @@ from dangjian.kb.search import EntryHit  # noqa: E402
 from dangjian.search import analysis  # noqa: E402
 
 DATA = Path(settings.DANGJIAN_DATA_DIR)
+COLLOQUIAL = ROOT / "bench" / "data" / "kb_colloquial_queries.jsonl"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -181,6 +185,16 @@ def load_queries(quick: bool) -> list[dict]:
             {
                 "set": "hotline_kb_bj",
                 "type": q["query_type"],
+                "query": q["query"],
+                "relevant": set(q["relevant_ids"]),
+            }
+        )
+    # Written for issue 22 from the entries' content, as citizens ask.
+    for q in read_jsonl(COLLOQUIAL):
+        queries.append(
+            {
+                "set": "colloquial",
+                "type": q["kind"],
                 "query": q["query"],
                 "relevant": set(q["relevant_ids"]),
             }
@@ -591,6 +605,8 @@ def main():
         "hotline_mrr10": round(d["rel"][("hotline_kb_bj", "all")][0], 4),
         "hotline_recall10": round(d["rel"][("hotline_kb_bj", "all")][1], 4),
         "covid_mrr10": round(d["rel"][("policy_qa_covid", "all")][0], 4),
+        "colloquial_mrr10": round(d["rel"][("colloquial", "all")][0], 4),
+        "colloquial_recall10": round(d["rel"][("colloquial", "all")][1], 4),
         "covid_recall10": round(d["rel"][("policy_qa_covid", "all")][1], 4),
         "per_type_mrr10": {
             f"{s}/{t}": {n: round(r["rel"][(s, t)][0], 4) for n, r in results.items()}
