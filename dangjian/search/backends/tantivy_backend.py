@@ -51,6 +51,12 @@ PAIR = 0.5
 COORD = 2.0
 COORD_FRAC = 0.9
 SOUND = 0.3
+# A thesaurus alternative (HIT Cilin): below the admin's synonyms, and only
+# the first few that the index holds in its heavy fields.
+THESAURUS = 0.35
+MAX_RELATED = 3
+# The weak terms of a question's intent (如何 for 咋办), in the heavy fields.
+INTENT = 0.3
 # A word in more than this share of documents says little about any one of
 # them (BM25 gives it a small idf) but has the longest posting lists: it is
 # matched in the heavy fields only, not in the answer and basis.
@@ -247,13 +253,32 @@ class TantivyBackend:
         common = COMMON_FRAC * searcher.num_docs
         if searcher.num_docs < COMMON_MIN_DOCS or len(aq.groups) < 2:
             common = float("inf")
-        for group in aq.groups:
+        heavy = spec.pinyin_fields or [n for n, w in spec.fields.items() if w == top]
+        for g, group in enumerate(aq.groups):
             for i, term in enumerate(group):
                 weight = ORIGINAL if i == 0 else SYNONYM
                 for name, field_weight in spec.fields.items():
                     if field_weight < top and searcher.doc_freq(name, term) > common:
                         continue  # a common word, in a light field
                     clauses.append(self._term(name, term, field_weight * weight))
+            kept = 0
+            for alt in aq.related[g] if g < len(aq.related) else ():
+                if kept >= MAX_RELATED:
+                    break
+                # Only what the index's heavy fields hold, and not common
+                # there: a thesaurus word is a guess at what was meant.
+                held = [searcher.doc_freq(name, alt) for name in heavy]
+                if not any(held) or max(held) > max(common, 1) / 2:
+                    continue
+                kept += 1
+                for name, field_weight in spec.fields.items():
+                    if field_weight < top and searcher.doc_freq(name, alt) > common:
+                        continue
+                    clauses.append(self._term(name, alt, field_weight * THESAURUS))
+        for intent in aq.intent:
+            for word in analysis.INTENT_WORDS.get(intent, ()):
+                for name in heavy:
+                    clauses.append(self._term(name, word, top * INTENT))
         if spec.pinyin_fields and aq.pairs:
             pair_clauses = [self._term(BIGRAM, p, top * PAIR) for p in aq.pairs]
             clauses.extend(pair_clauses)
