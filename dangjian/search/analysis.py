@@ -257,6 +257,14 @@ def word_pinyin(word: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables if s)
 
 
+def heavy_words(text: str) -> list[str]:
+    """The words of a text that are indexed by sound: search-mode words of
+    two or more Chinese characters, once each."""
+    return [
+        w for w in dict.fromkeys(index_text(text).split()) if len(w) >= 2 and is_cjk(w)
+    ]
+
+
 def pinyin_tokens(text: str) -> list[str]:
     """The pinyin-field tokens of a text: full pinyin and initials of each word.
 

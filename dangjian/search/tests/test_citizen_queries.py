@@ -104,3 +104,52 @@ def test_a_how_question_prefers_the_entry_that_says_how(index):
         ]
     )
     assert ids(index.search("居住证咋办"))[0] == "2"
+
+
+# --- initials and pinyin from the index's vocabulary --------------------------
+
+
+def test_initials_beside_chinese_find_the_indexs_frequent_word(index):
+    index.upsert(
+        [
+            doc("1", "社保如何转移", "社保关系转移接续。"),
+            doc("2", "社保缴费证明", "网上打印。"),
+            doc("3", "社保卡补办", "到银行网点。"),
+            doc("4", "特种设备如何转移登记", "设备过户。"),
+            doc("5", "设备进口免税", "海关办理。"),
+            doc("6", "居住证如何申领", "到派出所。"),
+            doc("7", "居住证签注", "每年签注。"),
+        ]
+    )
+    vocabulary = index.backend.vocabulary()
+    # The index's words with those initials, the most frequent first:
+    # 社保 (3 documents) before 设备 (2).
+    assert [w for w, _ in vocabulary.spelled("sb")] == ["社保", "设备"]
+    assert ids(index.search("sb 转移"))[0] == "1"
+    assert ids(index.search("jzz 申领"))[0] == "6"
+    assert ids(index.search("juzhuzheng 申领"))[0] == "6"
+
+
+def test_a_word_held_by_one_document_only_is_not_a_spelling(index):
+    index.upsert([doc("1", "居住证如何申领"), doc("2", "建筑资质申领")])
+    assert index.backend.vocabulary().spelled("jzz") == []
+
+
+def test_the_vocabulary_follows_writes_in_another_process(tmp_path, settings):
+    from dangjian.search.types import IndexSpec
+
+    spec = IndexSpec(
+        name="vocab", fields={"title": 3.0}, filters=(), pinyin_fields=("title",)
+    )
+    one = tantivy_backend.TantivyBackend(spec, tmp_path)
+    other = tantivy_backend.TantivyBackend(spec, tmp_path)
+    one.write([doc_t("1", "公积金提取"), doc_t("2", "公积金贷款")], [])
+    assert other.vocabulary().spelled("gjj")[0][0] == "公积金"
+    one.write([doc_t("3", "居住证办理"), doc_t("4", "居住证签注")], [])
+    other.searcher()  # a search reads the other process's commit
+    assert other.vocabulary().spelled("jzz")[0][0] == "居住证"
+    assert other.vocabulary().spelled("gjj")[0][0] == "公积金"
+
+
+def doc_t(id, title):
+    return Document(id=id, fields={"title": title})
