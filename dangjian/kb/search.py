@@ -195,6 +195,7 @@ def entry_url_template() -> str:
 # question (a pasted message) is left to the ranking: it holds many words
 # no answer repeats.
 MIN_COVERAGE = 0.5
+PARTIAL = 0.5
 MAX_CHECKED_TERMS = 4
 
 
@@ -213,16 +214,22 @@ def coverage(query: str, entry: Entry) -> float | None:
         " ".join((entry.matter, entry.question, entry.keywords, entry.answer))
     )
     synonyms = synonym_map()
-    covered = sum(
-        len(term)
-        for term in terms
-        if term in text
-        or any(alt in text for alt in synonyms.get(term, ()))
-        or (
-            not synonyms.get(term)
-            and any(alt in text for alt in thesaurus.related(term))
-        )
-    )
+    title = normalize(" ".join((entry.matter, entry.question, entry.keywords)))
+    covered = 0.0
+    for term in terms:
+        if (
+            term in text
+            or any(alt in text for alt in synonyms.get(term, ()))
+            or (
+                not synonyms.get(term)
+                and any(alt in text for alt in thesaurus.related(term))
+            )
+        ):
+            covered += len(term)
+        else:
+            # Said otherwise (出租车 for 出租汽车, 减份 for 减分): its characters
+            # in the entry's title count half.
+            covered += PARTIAL * sum(1 for ch in term if ch in title)
     return covered / sum(len(term) for term in terms)
 
 
