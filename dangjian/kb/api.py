@@ -32,7 +32,12 @@ class SearchOut(Schema):
     total: int
     hits: list[HitOut]
     suggestion: str | None = Field(
-        None, description="无结果或疑似错字时的“您是不是要找”"
+        None, description="无结果或疑似错字时的“您是不是要找”（纠正后的检索词）"
+    )
+    did_you_mean: str | None = Field(
+        None,
+        description="没有足够相关的答复时（total 为 0），最接近的条目的问题，"
+        "可作为换一种问法；没有时为 null",
     )
 
 
@@ -65,6 +70,7 @@ def search_answer(params: SearchParams) -> JsonResponse:
         {
             "total": results.total,
             "suggestion": results.suggestion,
+            "did_you_mean": results.did_you_mean,
             "hits": [
                 {
                     "id": h.id,

@@ -275,6 +275,57 @@ class SearchLog(models.Model):
         return self.query
 
 
+class LearnedAnswer(models.Model):
+    """A question citizens ask and the entry their searches led to, learned
+    from the search log (clicks, and operators' choices in the console).
+
+    Proposed by ``manage.py kb_learn`` with how many searches support it and
+    examples of how they were typed; once an admin confirms it, a search of
+    that question (as the log normalizes it) puts the entry first. City-wide,
+    like the synonym table: superusers only.
+    """
+
+    class Review(models.TextChoices):
+        CONFIRMED = "confirmed", _("已确认")
+        PROPOSED = "proposed", _("待确认")
+        REJECTED = "rejected", _("已驳回")
+
+    query = models.CharField(_("检索词（归一化）"), max_length=200)
+    entry = models.ForeignKey(
+        Entry,
+        verbose_name=_("条目"),
+        on_delete=models.CASCADE,
+        related_name="learned_answers",
+    )
+    searches = models.PositiveIntegerField(
+        _("支持的检索次数"),
+        default=0,
+        help_text=_("以此检索并点开该条目的次数（话务员的选择计两次）"),
+    )
+    examples = models.TextField(_("检索示例"), blank=True)
+    review = models.CharField(
+        _("审核"),
+        max_length=10,
+        choices=Review.choices,
+        default=Review.PROPOSED,
+        help_text=_("确认后，这样检索时该条目排在最前"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("学习到的问法")
+        verbose_name_plural = _("学习到的问法")
+        ordering = ["-searches", "query"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["query", "entry"], name="kb_learnedanswer_query_entry"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.query} → {self.entry_id}"
+
+
 class UnitReviewTask(Task):
     """A workflow step approved by a reviewer (or approver, or admin) of the
     entry's own owner unit: one workflow serves all 72 units, and no unit

@@ -9,11 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connections, router, transaction
 from django.urls import get_script_prefix, reverse
+from django.utils.html import escape
 
-from dangjian.kb import searchlog
+from dangjian.kb import learning, searchlog
 from dangjian.kb.models import Entry, today
-from dangjian.search import Document, get_index, register_index
-from dangjian.search.analysis import is_cjk, normalize, stopwords, synonym_map, words
+from dangjian.search import Document, get_index, register_index, thesaurus
+from dangjian.search.analysis import (
+    is_cjk,
+    normalize,
+    stopwords,
+    synonym_map,
+    take_questions,
+    words,
+)
 from dangjian.search.types import Hit
 
 if TYPE_CHECKING:
@@ -99,6 +107,9 @@ class EntryResults:
     hits: list[EntryHit] = field(default_factory=list)
     suggestion: str | None = None
     log_id: str | None = None
+    # When nothing was relevant enough: the title of the nearest entry that
+    # was turned down (a question to ask instead), if it shares a word.
+    did_you_mean: str | None = None
 
 
 # A compiled statement: SQL, its parameters, the places of the ids among
@@ -184,25 +195,104 @@ def entry_url_template() -> str:
 # question (a pasted message) is left to the ranking: it holds many words
 # no answer repeats.
 MIN_COVERAGE = 0.5
+PARTIAL = 0.5
 MAX_CHECKED_TERMS = 4
+
+
+def coverage(query: str, entry: Entry) -> float | None:
+    """The share of a Chinese query's words (by characters) that the entry
+    holds, itself or as a synonym or thesaurus word; None when the query is
+    not one to check (no Chinese words, or a long pasted question).
+
+    Question scaffolding (咋办, 去哪) is not a word to hold: it says how the
+    question is asked, not what about."""
+    text_asked, _ = take_questions(normalize(query))
+    terms = [w for w in words(text_asked) if is_cjk(w) and w not in stopwords()]
+    if not terms or len(terms) > MAX_CHECKED_TERMS:
+        return None
+    text = normalize(
+        " ".join((entry.matter, entry.question, entry.keywords, entry.answer))
+    )
+    synonyms = synonym_map()
+    title = normalize(" ".join((entry.matter, entry.question, entry.keywords)))
+    covered = 0.0
+    for term in terms:
+        if (
+            term in text
+            or any(alt in text for alt in synonyms.get(term, ()))
+            or (
+                not synonyms.get(term)
+                and any(alt in text for alt in thesaurus.related(term))
+            )
+        ):
+            covered += len(term)
+        else:
+            # Said otherwise (出租车 for 出租汽车, 减份 for 减分): its characters
+            # in the entry's title count half.
+            covered += PARTIAL * sum(1 for ch in term if ch in title)
+    return covered / sum(len(term) for term in terms)
 
 
 def covers_query(query: str, entry: Entry) -> bool:
     """Whether the entry holds enough of a Chinese query's words to answer it.
     Queries without Chinese words (pinyin, numbers) are left to the index."""
-    terms = [w for w in words(query) if is_cjk(w) and w not in stopwords()]
-    if not terms or len(terms) > MAX_CHECKED_TERMS:
-        return True
-    text = normalize(
-        " ".join((entry.matter, entry.question, entry.keywords, entry.answer))
+    share = coverage(query, entry)
+    return share is None or share > MIN_COVERAGE
+
+
+def _learned_hit(entry: Entry) -> Hit:
+    """A hit for an entry put first by a confirmed learned question, when
+    the index did not rank it on this page: plain escaped text."""
+    return Hit(
+        id=str(entry.pk),
+        score=0.0,
+        snippets={
+            "matter": escape(entry.matter),
+            "question": escape(entry.question[:120]),
+            "answer": escape(entry.answer[:120]),
+        },
     )
-    synonyms = synonym_map()
-    covered = sum(
-        len(term)
-        for term in terms
-        if term in text or any(alt in text for alt in synonyms.get(term, ()))
-    )
-    return covered / sum(len(term) for term in terms) > MIN_COVERAGE
+
+
+def _put_first(
+    hits: list[EntryHit],
+    learned: list[int],
+    *,
+    unit: str | int | None,
+    category: str | None,
+    url: str,
+) -> tuple[list[EntryHit], int]:
+    """`hits` with the learned entries first (those live and within the
+    filters); how many of them were not among the hits."""
+    placeholder = str(_URL_PLACEHOLDER)
+    queryset = Entry.objects.searchable().select_related("owner").filter(pk__in=learned)
+    if unit:
+        queryset = queryset.filter(owner_id=int(unit))
+    if category:
+        queryset = queryset.filter(category=category)
+    found = queryset.in_bulk()
+    first: list[EntryHit] = []
+    added = 0
+    by_id = {h.id: h for h in hits}
+    for pk in learned:
+        entry = found.get(pk)
+        if entry is None:
+            continue
+        shown = by_id.get(pk)
+        if shown is None:
+            added += 1
+            loader = _EntryLoader([pk])
+            loader.entries = {pk: entry}
+            shown = EntryHit(
+                _learned_hit(entry),
+                id=pk,
+                unit=entry.owner.name,
+                url=url.replace(placeholder, str(pk)),
+                loader=loader,
+            )
+        first.append(shown)
+    chosen = {h.id for h in first}
+    return first + [h for h in hits if h.id not in chosen], added
 
 
 def search_entries(
@@ -268,12 +358,28 @@ def search_entries(
     if stale:
         transaction.on_commit(lambda: index.delete(stale))
     total = max(0, results.total - len(stale))
-    if offset == 0 and hits and (top := hits[0].entry) is not None:
-        if not covers_query(query, top):
-            # The best hit is unrelated: the rest are no better.
+    did_you_mean = None
+    learned = learning.answers_for(query) if query and offset == 0 else []
+    if learned:
+        # Questions an admin confirmed (learned from clicks and operators'
+        # choices) put their entries first, within the same filters.
+        hits, added = _put_first(hits, learned, unit=unit, category=category, url=url)
+        hits = hits[:limit]
+        total += added
+    elif offset == 0 and hits and (top := hits[0].entry) is not None:
+        share = coverage(query, top)
+        if share is not None and share <= MIN_COVERAGE:
+            # The best hit is unrelated: the rest are no better. Say so, and
+            # offer its question when it shares a word with the query.
+            if share > 0:
+                did_you_mean = top.matter
             hits, total, routed = [], 0, None
     out = EntryResults(
-        query=query, total=total, hits=hits, suggestion=results.suggestion
+        query=query,
+        total=total,
+        hits=hits,
+        suggestion=results.suggestion,
+        did_you_mean=did_you_mean,
     )
     if channel and query and offset == 0:
         out.log_id = searchlog.record_search(

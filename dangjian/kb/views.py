@@ -149,7 +149,15 @@ def console_search(request):
     """JSON for the console: hits with the full standard answer, to copy."""
     q = request.GET.get("q", "").strip()[:200]
     if not q:
-        return JsonResponse({"total": 0, "hits": [], "suggestion": None, "log": None})
+        return JsonResponse(
+            {
+                "total": 0,
+                "hits": [],
+                "suggestion": None,
+                "did_you_mean": None,
+                "log": None,
+            }
+        )
     results = search_entries(
         q,
         limit=_int(request.GET.get("limit"), 10, 1, 30),
@@ -159,6 +167,7 @@ def console_search(request):
         {
             "total": results.total,
             "suggestion": results.suggestion,
+            "did_you_mean": results.did_you_mean,
             "log": results.log_id,
             "hits": [
                 {

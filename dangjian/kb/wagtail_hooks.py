@@ -11,9 +11,10 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogActionRegistry
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from dangjian.kb import admin_views
-from dangjian.kb.models import Entry
+from dangjian.kb.models import Entry, LearnedAnswer
 from dangjian.kb.permissions import EntryPermissionPolicy
 from dangjian.kb.viewsets import EntryViewSet
 from dangjian.lib import plugins
@@ -98,3 +99,21 @@ def kb_unit_sections(organisation: object) -> list[plugins.PortalSection]:
     from dangjian.kb.plugins import unit_sections
 
     return unit_sections(organisation)
+
+
+class LearnedAnswerViewSet(SnippetViewSet):  # type: ignore[misc]  # wagtail ships no types
+    """Questions learned from the search log (``manage.py kb_learn``): an admin
+    confirms or rejects each. City-wide like the synonym table: superusers
+    only (no role has these permissions)."""
+
+    model = LearnedAnswer
+    icon = "help"
+    menu_label = _("学习到的问法")
+    menu_name = "kb-learned-answers"
+    add_to_settings_menu = True
+    list_display = ["query", "entry", "searches", "review", "updated_at"]
+    list_filter = ["review"]
+    search_fields = ["query"]
+
+
+register_snippet(LearnedAnswerViewSet)

@@ -71,6 +71,51 @@ def add_words(words: Iterable[str]) -> None:
 
 
 @functools.cache
+def question_phrases() -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """The question scaffolding of `dicts/questions.txt`: a pattern finding
+    its phrases (longest first) and each phrase's intent."""
+    intents: dict[str, str] = {}
+    path = DICT_DIR / "questions.txt"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and not line.startswith("#"):
+            intents[normalize(parts[0])] = parts[1]
+    if not intents:
+        return None, intents
+    phrases = sorted(intents, key=len, reverse=True)
+    return re.compile("|".join(re.escape(p) for p in phrases)), intents
+
+
+# What an intent looks for in a title, as weak terms: an entry that says
+# how (如何办理) answers 咋办 a little better than one that says what.
+INTENT_WORDS: dict[str, tuple[str, ...]] = {
+    "how": ("如何", "怎么", "办理"),
+    "where": ("哪里", "地址", "地点", "网站"),
+    "who": ("部门", "哪个", "负责"),
+    "cost": ("多少", "费用", "收费", "标准"),
+    "can": ("是否", "可以", "能否"),
+    "when": ("时间", "多久", "何时", "期限", "几天"),
+    "why": ("为什么", "原因"),
+    "what": ("什么", "定义"),
+}
+
+
+def take_questions(text: str) -> tuple[str, list[str]]:
+    """The text with its question scaffolding replaced by spaces, and the
+    intents found (in order, once each)."""
+    pattern, intents = question_phrases()
+    if pattern is None:
+        return text, []
+    found: dict[str, None] = {}
+
+    def cut(match: re.Match[str]) -> str:
+        found.setdefault(intents[match.group(0)], None)
+        return " "
+
+    return pattern.sub(cut, text), [i for i in found if i in INTENT_WORDS]
+
+
+@functools.cache
 def stopwords() -> frozenset[str]:
     path = DICT_DIR / "stopwords.txt"
     words = set()
@@ -167,7 +212,7 @@ def match_text(text: str) -> str:
     return lowered if len(lowered) == len(text) else text
 
 
-def index_text(text: str) -> str:
+def index_text(text: str, *, hmm: bool = True) -> str:
     """A document field as space-separated tokens, for the whitespace tokenizer.
 
     The fast path of `segment`: punctuation becomes spaces before jieba
@@ -176,16 +221,18 @@ def index_text(text: str) -> str:
     """
     _load_user_words()
     cleaned = _NON_WORD.sub(" ", normalize(text))
-    return " ".join(_jieba.cut_for_search(cleaned)) if cleaned.strip() else ""
+    if not cleaned.strip():
+        return ""
+    return " ".join(_jieba.cut_for_search(cleaned, hmm))
 
 
 def _is_word(token: str) -> bool:
     return bool(_WORD.search(token))
 
 
-def segment(text: str, *, drop_stopwords: bool = True) -> list[str]:
+def segment(text: str, *, drop_stopwords: bool = True, hmm: bool = True) -> list[str]:
     """Tokens of a text in jieba search mode, normalized, punctuation dropped."""
-    tokens = index_text(text).split()
+    tokens = index_text(text, hmm=hmm).split()
     if drop_stopwords:
         stop = stopwords()
         return [t for t in tokens if t not in stop]
@@ -208,6 +255,14 @@ def word_pinyin(word: str) -> tuple[str, str]:
     """Full pinyin without tones, and initials: 公积金 → ("gongjijin", "gjj")."""
     syllables = lazy_pinyin(word, errors="ignore")
     return "".join(syllables), "".join(s[0] for s in syllables if s)
+
+
+def heavy_words(text: str) -> list[str]:
+    """The words of a text that are indexed by sound: search-mode words of
+    two or more Chinese characters, once each."""
+    return [
+        w for w in dict.fromkeys(index_text(text).split()) if len(w) >= 2 and is_cjk(w)
+    ]
 
 
 def pinyin_tokens(text: str) -> list[str]:
@@ -322,6 +377,13 @@ class AnalyzedQuery:
     pairs: list[str] = field(default_factory=list)
     # The precise-mode words of each stretch of Chinese typed.
     runs: list[list[str]] = field(default_factory=list, repr=False)
+    # Per group, its thesaurus alternatives (`thesaurus.related`): candidates
+    # the engine keeps when the index holds them, weighted lowest.
+    related: list[tuple[str, ...]] = field(default_factory=list)
+    # What kind of answer the question asks for (how, where, who, cost, can,
+    # when, why, what), read from its scaffolding (怎么办, 去哪, 找谁 …),
+    # which is not searched as content.
+    intent: list[str] = field(default_factory=list)
     _sounds: list[str] | None = field(default=None, repr=False, compare=False)
 
     def sounds(self) -> list[str]:
@@ -355,6 +417,12 @@ class AnalyzedQuery:
             for term in group:
                 seen.setdefault(term, None)
         return list(seen)
+
+
+# Whether a query's unknown stretches are joined into new words by jieba's
+# HMM, as a document's are. Citizens' phrasing is full of single characters
+# (能办, 要考, 上乱) that it joins into words no document holds.
+QUERY_HMM = True
 
 
 def analyze_query(
@@ -394,6 +462,7 @@ def analyze_query(
     chinese_and_other = norm
     for run in query.latin:
         chinese_and_other = chinese_and_other.replace(run, " ")
+    chinese_and_other, query.intent = take_questions(chinese_and_other)
     seen: set[str] = set()
     # A Latin run read as pinyin may also be a word of the text itself (an
     # abbreviation such as QFLP or APP): it stays a text term as well.
@@ -401,7 +470,10 @@ def analyze_query(
         if run not in seen:
             seen.add(run)
             query.groups.append([run])
-    for token in segment(chinese_and_other):
+            query.related.append(())
+    from dangjian.search import thesaurus
+
+    for token in segment(chinese_and_other, hmm=QUERY_HMM):
         if token in seen:
             continue
         seen.add(token)
@@ -411,6 +483,9 @@ def analyze_query(
                 if alt_token not in group:
                     group.append(alt_token)
         query.groups.append(group)
+        # The admin's synonyms stand above the thesaurus: a word they cover
+        # is not expanded from it.
+        query.related.append(() if len(group) > 1 else thesaurus.related(token))
 
     # The sound (step 4) is read from these runs by `sounds()` when needed.
     query.runs = [words(run) for run in _CJK_RUN.findall(chinese_and_other)]

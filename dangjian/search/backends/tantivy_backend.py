@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import tantivy
 
@@ -51,6 +52,19 @@ PAIR = 0.5
 COORD = 2.0
 COORD_FRAC = 0.9
 SOUND = 0.3
+# A thesaurus alternative (HIT Cilin): below the admin's synonyms, and only
+# the first few that the index holds in its heavy fields.
+THESAURUS = 0.35
+MAX_RELATED = 3
+# Latin letters (2–5) read as initials, or a whole pinyin word, stand for
+# the index's own frequent words with that sound (jzz → 居住证): the most
+# frequent counts this much of a typed word, the next ones less, by how
+# often the index holds them.
+SPELLED = 0.8
+MAX_SPELLED = 3
+VOCAB_FILE = "vocab.json"
+# The weak terms of a question's intent (如何 for 咋办), in the heavy fields.
+INTENT = 0.3
 # A word in more than this share of documents says little about any one of
 # them (BM25 gives it a small idf) but has the longest posting lists: it is
 # matched in the heavy fields only, not in the answer and basis.
@@ -67,6 +81,50 @@ def bigrams(text: str) -> list[str]:
     for run in analysis._CJK_RUN.findall(analysis.normalize(text)):
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
+
+
+class Vocabulary:
+    """The index's heavy-field words by initials and by full pinyin.
+
+    `spelled("jzz")` → [("居住证", 1.0), ("驾驶证", 0.4)]: the words with that
+    sound held by at least two documents, most frequent first, each with
+    the square root of its frequency relative to the first's.
+    """
+
+    MIN_DOCS = 2
+
+    def __init__(self, vocab: dict[str, list[Any]]) -> None:
+        by_sound: dict[str, list[tuple[int, str]]] = {}
+        for word, item in vocab.items():
+            try:
+                count, full, initials = int(item[0]), str(item[1]), str(item[2])
+            except (TypeError, ValueError, IndexError):
+                continue
+            if count < self.MIN_DOCS or not full:
+                continue
+            by_sound.setdefault(full, []).append((count, word))
+            if 2 <= len(initials) <= 5:
+                by_sound.setdefault("~" + initials, []).append((count, word))
+        self._by_sound = by_sound
+        self._cache: dict[str, list[tuple[str, float]]] = {}
+
+    def spelled(self, run: str) -> list[tuple[str, float]]:
+        found = self._cache.get(run)
+        if found is not None:
+            return found
+        sylls = analysis.split_pinyin(run)
+        if sylls and len(sylls) >= 2:
+            items = self._by_sound.get("".join(sylls), [])
+        elif 2 <= len(run) <= 5:
+            items = self._by_sound.get("~" + run, [])
+        else:
+            items = []
+        ranked = sorted(items, reverse=True)
+        best = ranked[0][0] if ranked else 1
+        found = [(word, math.sqrt(count / best)) for count, word in ranked]
+        if len(self._cache) < 4096:
+            self._cache[run] = found
+        return found
 
 
 class TantivyBackend:
@@ -96,6 +154,10 @@ class TantivyBackend:
             self.index = tantivy.Index(self.schema, path=str(location))
         self._meta_stamp = self._stamp()
         self._write_lock = threading.Lock()
+        # The heavy fields' words: {word: [documents holding it, pinyin,
+        # initials]}, read from VOCAB_FILE when first needed after a commit.
+        self._vocab: dict[str, list[Any]] | None = None if location else {}
+        self._spelled: Vocabulary | None = None
         # Counts the versions of the index this process has seen: a commit
         # here or another process's (read from meta.json) moves it on.
         self.generation = 0
@@ -125,6 +187,10 @@ class TantivyBackend:
                 delay = min(delay * 2, 0.2)
 
     def to_tantivy(self, doc: Document) -> tantivy.Document:
+        return self._prepare(doc)[0]
+
+    def _prepare(self, doc: Document) -> tuple[tantivy.Document, list[str]]:
+        """The tantivy document and the words of its heavy fields."""
         spec = self.spec
         out = tantivy.Document()
         out.add_text(ID, str(doc.id))
@@ -134,10 +200,17 @@ class TantivyBackend:
                 out.add_text(name, analysis.index_text(text))
         sound: list[str] = []
         pairs: list[str] = []
+        heavy: dict[str, None] = {}
         for name in spec.pinyin_fields:
             if texts[name]:
-                sound.extend(analysis.pinyin_tokens(texts[name]))
+                for word in analysis.heavy_words(texts[name]):
+                    heavy.setdefault(word, None)
                 pairs.extend(bigrams(texts[name]))
+        for word in heavy:
+            full, initials = analysis.word_pinyin(word)
+            if full:
+                sound.append(full)
+                sound.append("~" + initials)
         if sound:
             out.add_text(PINYIN, " ".join(sound))
         if pairs:
@@ -149,7 +222,7 @@ class TantivyBackend:
             for v in [value] if isinstance(value, (str, int)) else value:
                 out.add_text(_filter_field(key), str(v))
         out.add_bytes(STORE, json.dumps(texts, ensure_ascii=False).encode())
-        return out
+        return out, list(heavy)
 
     def _commit(self, writer: tantivy.IndexWriter) -> None:
         writer.commit()
@@ -158,17 +231,67 @@ class TantivyBackend:
         self._meta_stamp = self._stamp()
         self.generation += 1
 
+    # --- the heavy fields' vocabulary ----------------------------------------
+
+    def _read_vocab(self) -> dict[str, list[Any]]:
+        if self.location is None:
+            return self._vocab if self._vocab is not None else {}
+        try:
+            data = json.loads((self.location / VOCAB_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _count_words(self, vocab: dict[str, list[Any]], words: list[str]) -> None:
+        for word in words:
+            item = vocab.get(word)
+            if item is None:
+                full, initials = analysis.word_pinyin(word)
+                vocab[word] = [1, full, initials]
+            else:
+                item[0] += 1
+
+    def _save_vocab(self, vocab: dict[str, list[Any]]) -> None:
+        """Written under the writer lock, before the commit that it counts.
+
+        Counts only grow between rebuilds (a deleted or changed document's
+        words stay counted until `replace_all`): it ranks spellings, and a
+        word no document holds any longer matches nothing.
+        """
+        self._vocab, self._spelled = vocab, None
+        if self.location is None:
+            return
+        tmp = self.location / (VOCAB_FILE + ".tmp")
+        tmp.write_text(json.dumps(vocab, ensure_ascii=False), "utf-8")
+        os.replace(tmp, self.location / VOCAB_FILE)
+
+    def vocabulary(self) -> Vocabulary:
+        """The heavy fields' words by sound, as of the index last read."""
+        spelled = self._spelled
+        if spelled is None:
+            if self._vocab is None:
+                self._vocab = self._read_vocab()
+            spelled = self._spelled = Vocabulary(self._vocab)
+        return spelled
+
     def write(self, upserts: list[Document], deletes: list[str]) -> None:
         # Analyse outside the lock: segmentation is the slow part.
-        prepared = [(str(d.id), self.to_tantivy(d)) for d in upserts]
+        prepared = [(str(d.id), *self._prepare(d)) for d in upserts]
         with self._write_lock:
             writer = self._writer()
             try:
                 for doc_id in deletes:
                     writer.delete_documents_by_term(ID, str(doc_id))
-                for doc_id, doc in prepared:
+                for doc_id, doc, _ in prepared:
                     writer.delete_documents_by_term(ID, doc_id)
                     writer.add_document(doc)
+                if upserts:
+                    # Read again under the lock: another process may have
+                    # written since this one last read it.
+                    vocab = self._read_vocab()
+                    for _, _, words in prepared:
+                        self._count_words(vocab, words)
+                    self._save_vocab(vocab)
                 self._commit(writer)
             except BaseException:
                 writer.rollback()
@@ -182,13 +305,17 @@ class TantivyBackend:
             try:
                 writer.delete_all_documents()
                 seen: set[str] = set()
+                vocab: dict[str, list[Any]] = {}
                 for doc in documents:
                     doc_id = str(doc.id)
                     if doc_id in seen:
                         writer.delete_documents_by_term(ID, doc_id)
                     seen.add(doc_id)
-                    writer.add_document(self.to_tantivy(doc))
+                    prepared, words = self._prepare(doc)
+                    writer.add_document(prepared)
+                    self._count_words(vocab, words)
                     count += 1
+                self._save_vocab(vocab)
                 self._commit(writer)
             except BaseException:
                 writer.rollback()
@@ -204,6 +331,7 @@ class TantivyBackend:
                 self.index.reload()
                 self._meta_stamp = stamp
                 self.generation += 1
+                self._vocab, self._spelled = None, None
         return self.index.searcher()
 
     def count(self) -> int:
@@ -247,13 +375,32 @@ class TantivyBackend:
         common = COMMON_FRAC * searcher.num_docs
         if searcher.num_docs < COMMON_MIN_DOCS or len(aq.groups) < 2:
             common = float("inf")
-        for group in aq.groups:
+        heavy = spec.pinyin_fields or [n for n, w in spec.fields.items() if w == top]
+        for g, group in enumerate(aq.groups):
             for i, term in enumerate(group):
                 weight = ORIGINAL if i == 0 else SYNONYM
                 for name, field_weight in spec.fields.items():
                     if field_weight < top and searcher.doc_freq(name, term) > common:
                         continue  # a common word, in a light field
                     clauses.append(self._term(name, term, field_weight * weight))
+            kept = 0
+            for alt in aq.related[g] if g < len(aq.related) else ():
+                if kept >= MAX_RELATED:
+                    break
+                # Only what the index's heavy fields hold, and not common
+                # there: a thesaurus word is a guess at what was meant.
+                held = [searcher.doc_freq(name, alt) for name in heavy]
+                if not any(held) or max(held) > max(common, 1) / 2:
+                    continue
+                kept += 1
+                for name, field_weight in spec.fields.items():
+                    if field_weight < top and searcher.doc_freq(name, alt) > common:
+                        continue
+                    clauses.append(self._term(name, alt, field_weight * THESAURUS))
+        for intent in aq.intent:
+            for word in analysis.INTENT_WORDS.get(intent, ()):
+                for name in heavy:
+                    clauses.append(self._term(name, word, top * INTENT))
         if spec.pinyin_fields and aq.pairs:
             pair_clauses = [self._term(BIGRAM, p, top * PAIR) for p in aq.pairs]
             clauses.extend(pair_clauses)
@@ -273,6 +420,19 @@ class TantivyBackend:
                 clauses.append(tantivy.Query.boost_query(coord, COORD))
         for term in aq.pinyin:
             clauses.append(self._term(PINYIN, term, top))
+        if aq.latin:
+            vocabulary = self.vocabulary()
+            for run in aq.latin:
+                for word, share in vocabulary.spelled(run)[:MAX_SPELLED]:
+                    for name, field_weight in spec.fields.items():
+                        if (
+                            field_weight < top
+                            and searcher.doc_freq(name, word) > common
+                        ):
+                            continue
+                        clauses.append(
+                            self._term(name, word, field_weight * SPELLED * share)
+                        )
         for term in aq.sound:
             clauses.append(self._term(PINYIN, term, top * SOUND))
         if fallback:
@@ -350,4 +510,5 @@ class TantivyBackend:
         with self._write_lock:
             writer = self._writer()
             writer.delete_all_documents()
+            self._save_vocab({})
             self._commit(writer)

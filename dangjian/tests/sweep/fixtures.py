@@ -513,7 +513,7 @@ class SweepCity(CityMixin):
         from wagtail.models import Workflow
 
         from dangjian.kb.demo import ensure_review_workflow
-        from dangjian.kb.models import Entry
+        from dangjian.kb.models import Entry, LearnedAnswer
 
         ensure_review_workflow()
         cls.entries = {}
@@ -526,6 +526,13 @@ class SweepCity(CityMixin):
             )
             entry.save_revision(user=cls.admin).publish(user=cls.admin)
             cls.entries[key] = entry
+        # A question learned from the search log, awaiting an admin.
+        LearnedAnswer.objects.create(
+            query="居住证咋办",
+            entry=cls.entries["a"],
+            searches=3,
+            examples="居住证咋办",
+        )
         s = SECRETS["a_kb_draft"].markers
         draft = Entry.objects.create(
             owner=cls.unit_a,

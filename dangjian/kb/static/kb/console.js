@@ -25,6 +25,7 @@
     list.innerHTML = "";
     var msg = "共 " + data.total + " 条";
     if (data.suggestion) msg += " · 您是不是要找：" + data.suggestion;
+    if (!data.total && data.did_you_mean) msg += " · 最接近的问题：" + data.did_you_mean;
     text(status, msg);
     hits.forEach(function (hit, i) {
       var li = document.createElement("li");
