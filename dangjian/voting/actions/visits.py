@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dangjian.lib.writebehind import WriteBehind
 from dangjian.voting import store
 from dangjian.voting.identity import keyed_hash
 from dangjian.voting.models import Campaign, VisitDay, Visitor, campaign_day
@@ -29,25 +31,51 @@ def count_visit(campaign_id: int, candidate_id: int, visitor: str, now=None) -> 
         pipe.sadd(f"{store.PREFIX}visit-days", f"{campaign_id}:{candidate_id}:{day}")
         pipe.execute()
         return
+    # Without Redis: an append in the request, written in batches by the
+    # write-behind flusher (a stored campaign page costs no database write).
+    visits.push([campaign_id, candidate_id, day.isoformat(), visitor_hash])
+
+
+def _write_visits(rows: list) -> None:
+    """Adds a batch of ``[campaign, candidate, day, visitor]`` rows: views
+    counted, each visitor once a day per page."""
+    groups: dict[tuple[int, int, str], list[str]] = defaultdict(list)
+    for campaign_id, candidate_id, day, visitor_hash in rows:
+        groups[(campaign_id, candidate_id, day)].append(visitor_hash)
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                Visitor.objects.create(
+        for (campaign_id, candidate_id, day), hashes in groups.items():
+            unique = set(hashes)
+            known = set(
+                Visitor.objects.filter(
                     campaign_id=campaign_id,
                     candidate_id=candidate_id,
                     day=day,
-                    visitor_hash=visitor_hash,
-                )
-            first = True
-        except IntegrityError:
-            first = False
-        VisitDay.objects.bulk_create(
-            [VisitDay(campaign_id=campaign_id, candidate_id=candidate_id, day=day)],
-            ignore_conflicts=True,
-        )
-        VisitDay.objects.filter(
-            campaign_id=campaign_id, candidate_id=candidate_id, day=day
-        ).update(views=F("views") + 1, visitors=F("visitors") + (1 if first else 0))
+                    visitor_hash__in=unique,
+                ).values_list("visitor_hash", flat=True)
+            )
+            new = unique - known
+            Visitor.objects.bulk_create(
+                [
+                    Visitor(
+                        campaign_id=campaign_id,
+                        candidate_id=candidate_id,
+                        day=day,
+                        visitor_hash=h,
+                    )
+                    for h in new
+                ],
+                ignore_conflicts=True,
+            )
+            VisitDay.objects.bulk_create(
+                [VisitDay(campaign_id=campaign_id, candidate_id=candidate_id, day=day)],
+                ignore_conflicts=True,
+            )
+            VisitDay.objects.filter(
+                campaign_id=campaign_id, candidate_id=candidate_id, day=day
+            ).update(views=F("views") + len(hashes), visitors=F("visitors") + len(new))
+
+
+visits = WriteBehind("voting-visits", _write_visits)
 
 
 def sync_visits() -> int:
@@ -80,6 +108,7 @@ def sync_visits() -> int:
 def visit_totals(campaign_id: int) -> dict:
     """A campaign's views (all pages) and its own page's visitors by day."""
     sync_visits()
+    visits.flush()
     rows = VisitDay.objects.filter(campaign_id=campaign_id)
     page = rows.filter(candidate_id=0)
     return {

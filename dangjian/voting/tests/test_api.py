@@ -115,6 +115,18 @@ class PagesTestCase(BaseTestCase):
         self.campaign = make_campaign(self.city, votes_per_day=2)
         self.ids = candidate_ids(self.campaign)
 
+    def test_a_stored_campaign_page_is_served_and_counted_without_the_database(self):
+        from dangjian.voting.actions import visit_totals
+
+        url = f"/votes/{self.campaign.pk}/"
+        self.client.get(url, HTTP_USER_AGENT="first")
+        with self.assertNumQueries(0):
+            r = self.client.get(url, HTTP_USER_AGENT="second")
+        self.assertEqual(r.status_code, 200)
+        self.assertEqual(r.headers.get("X-Page-Cache"), "hit")
+        # Both visits reach the figures once the buffer is written.
+        self.assertEqual(visit_totals(self.campaign.pk)["campaign_views"], 2)
+
     def test_the_campaign_page_searches_by_name_or_number_and_counts_visits(self):
         r = self.client.get(f"/votes/{self.campaign.pk}/")
         self.assertContains(r, "候选人3")
