@@ -108,17 +108,22 @@ def register_document_scope() -> None:
 def people_in_reach(user, queryset: QuerySet) -> QuerySet:
     """People a unit's staff may pick in a form (a release plan's recipients,
     a session's participants, an expert's account, a grid worker...): the
-    person themself and the people of the organisations they manage, with
-    their subtrees. Another unit's people are not listed by name; bringing
-    someone in from elsewhere is a transfer (members) or a platform admin's
-    task."""
+    person themself, the people of the organisations they manage, with
+    their subtrees, and accounts that belong to no organisation yet. Another
+    unit's people are not listed by name; bringing someone in from another
+    unit is a transfer (members) or a platform admin's task."""
     from dangjian.orgs.models import Membership
     from dangjian.orgs.roles import STAFF_ROLES
     from dangjian.orgs.scope import managed_organisations
 
     units = managed_organisations(user, STAFF_ROLES)
     members = Membership.objects.active().filter(organisation__in=units.values("pk"))
-    return queryset.filter(Q(pk=user.pk) | Q(pk__in=members.values("person_id")))
+    placed = Membership.objects.active().values("person_id")
+    # A new account in no organisation yet may be brought in (an expert's
+    # account, a new member before the roster names their branch).
+    return queryset.filter(
+        Q(pk=user.pk) | Q(pk__in=members.values("person_id")) | ~Q(pk__in=placed)
+    )
 
 
 def register_people_scope() -> None:

@@ -160,16 +160,18 @@ def build_members(branches: list[Organisation], password_hash: str) -> int:
         p.username: p
         for p in Person.objects.filter(username__in=[w[0] for w in wanted])
     }
-    have = set(
+    # A person who is a member somewhere already keeps their branch: a
+    # second load does not undo a transfer made since the first.
+    placed = set(
         Membership.objects.filter(
             role=Role.MEMBER, person__in=people.values()
-        ).values_list("person__username", "organisation_id")
+        ).values_list("person__username", flat=True)
     )
     Membership.objects.bulk_create(
         [
             Membership(person=people[username], organisation=branch, role=Role.MEMBER)
             for username, _name, branch in wanted
-            if (username, branch.pk) not in have
+            if username not in placed
         ]
     )
     return len(new)
@@ -197,8 +199,12 @@ def load(ctx: DemoContext) -> str:
     for username, name, org_name, role, description in FIXED_LOGINS:
         person = ensure_person(username, name, password_hash)
         do_grant_role(person, units[org_name], role)
-        if role != Role.MEMBER:
-            # Staff are party members too, in their unit's first branch.
+        if (
+            role != Role.MEMBER
+            and not person.memberships.filter(role=Role.MEMBER).exists()
+        ):
+            # Staff are party members too, in their unit's first branch (unless
+            # they are members elsewhere already, e.g. after a transfer).
             do_grant_role(person, units[f"{org_name}{BRANCH_SUFFIXES[0]}"], Role.MEMBER)
         sync_person_groups(person)
         ctx.people[username] = person

@@ -48,6 +48,7 @@ from django.db import DatabaseError, connection
 from django.db.models import Max
 from django.utils import timezone
 
+from dangjian.search.environment import using_test_database
 from dangjian.search.types import Document
 
 if TYPE_CHECKING:
@@ -358,8 +359,6 @@ class Follower:
         return count
 
     def _rebuild_soon(self, background: bool) -> None:
-        from dangjian.search.registry import using_test_database
-
         # Under tests, at once: a thread would outlive the test's database.
         if not background or using_test_database():
             self.rebuild()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from dangjian.search.environment import using_test_database  # noqa: F401
 from dangjian.search.types import SCHEMA_VERSION, Feeder, IndexSpec
 
 if TYPE_CHECKING:
@@ -118,19 +119,6 @@ def storage_location(spec: IndexSpec) -> Path | None:
         return None
     base = Path(root) if root else Path(settings.BASE_DIR) / "var" / "search"
     return base / f"{spec.name}-{spec.fingerprint}"
-
-
-def using_test_database() -> bool:
-    db = settings.DATABASES["default"]
-    name = str(db.get("NAME") or "")
-    test_name = (db.get("TEST") or {}).get("NAME")
-    return (
-        name.startswith("test_")
-        or "memorydb" in name
-        or name == ":memory:"
-        or (test_name is not None and name == test_name)
-        or os.path.basename(name).startswith("test_")
-    )
 
 
 def reset_memory_indexes() -> None:

