@@ -67,6 +67,10 @@ def _clear_cache():
     from django.core.cache import cache
 
     cache.clear()
+    # Sites a test made or changed are rolled back without a signal.
+    from dangjian.lib.site import forget_sites
+
+    forget_sites()
     yield
     # Rows a test left in write-behind buffers (views, searches) belong to its
     # (rolled back) data: without this they are written at exit into a

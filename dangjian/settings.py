@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "dangjian.lib.middleware.EdgeInputMiddleware",
+    # The request's Wagtail Site from a short per-process memo (no query).
+    "dangjian.lib.site.SiteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dangjian.orgs.middleware.BearerTokenMiddleware",

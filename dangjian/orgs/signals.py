@@ -5,12 +5,14 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.models import APIToken, Site
 
-from dangjian.lib.site import forget_site_url
+from dangjian.lib.site import forget_site_url, forget_sites
 from dangjian.orgs.actions import forget_token
 from dangjian.orgs.models import Person
 
 post_save.connect(forget_site_url, sender=Site, dispatch_uid="forget_site_url_save")
 post_delete.connect(forget_site_url, sender=Site, dispatch_uid="forget_site_url_delete")
+post_save.connect(forget_sites, sender=Site, dispatch_uid="forget_sites_save")
+post_delete.connect(forget_sites, sender=Site, dispatch_uid="forget_sites_delete")
 
 
 @receiver(post_save, sender=APIToken)
