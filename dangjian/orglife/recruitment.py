@@ -8,7 +8,9 @@ statutory rules:
 * at least one year as 积极分子, with the training completed, before
   becoming a 发展对象;
 * a 公示 of at least five working days (weekends and public holidays not
-  counted, 调休 days counted: ``lib.workdays``) before admission;
+  counted, 调休 days counted: ``lib.workdays``) before admission, published
+  as a 党务公开 item through the disclosure workflow and counted from its
+  publication (``publish.py``);
 * a probation year before full membership; it may be extended once, by
   at most a year, or the probationary membership cancelled.
 """
@@ -252,6 +254,10 @@ def do_admit(
         raise ValidationError(_("接收预备党员前须经过公示"))
     if on <= recruit.notice_to:
         raise ValidationError(_("公示期满后才能接收为预备党员"))
+    # The 公示 is a 党务公开 item: published, not withdrawn, period passed.
+    from dangjian.orglife.publish import check_notice
+
+    check_notice(recruit, on)
     if not resolution.strip() or not approval.strip():
         raise ValidationError(_("须填写支部党员大会决议和上级党委审批"))
     recruit.stage = Stage.PROBATIONARY
