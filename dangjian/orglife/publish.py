@@ -290,12 +290,10 @@ def do_upload_document(
         raise ValidationError("材料名称不能超过 100 个字")
     if any(ord(c) < 32 for c in title):
         raise ValidationError("材料名称含有不可见的控制字符")
-    if upload is None:
-        raise ValidationError("请选择要上传的文件")
+    if upload is None or not upload.size:
+        raise ValidationError("请选择要上传的文件（文件不能为空）")
     if upload.size > MAX_DOCUMENT_BYTES:
         raise ValidationError("文件不能超过 10 MB")
-    if upload.size == 0:
-        raise ValidationError("文件是空的")
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
