@@ -230,6 +230,47 @@ def do_propose_notice(
     return notice, True
 
 
+@transaction.atomic
+def do_record_past_notice(
+    recruit: Recruit, start: dt.date, *, acting_user
+) -> RecruitNotice:
+    """A 公示 that was published before the platform held the register (an
+    old paper register, the demo's history): brought into the column as an
+    item released on ``start`` (audited there as imported, not reviewed),
+    and recorded like a proposed one. ``start`` must be in the past; the
+    pages offer only ``do_propose_notice``."""
+    from dangjian.orglife import recruitment
+
+    recruit = (
+        Recruit.objects.select_for_update().select_related("branch").get(pk=recruit.pk)
+    )
+    _allowed(acting_user, recruit.branch)
+    if recruit.stage != Stage.CANDIDATE:
+        raise ValidationError("只有发展对象可以登记接收预备党员前的公示")
+    if start >= timezone.localdate():
+        raise ValidationError("只能登记已经发布过的公示")
+    disclosure = _service_for(recruit.branch)
+    end = notice_end(start)
+    recruitment.do_record_notice(recruit, start, end, acting_user=acting_user)
+    item_id = disclosure.import_past_item(
+        recruit.branch,
+        title=f"关于拟接收{recruit.name}同志为预备党员的公示",
+        body_html=notice_html(recruit, start, end),
+        kind="recruitment",
+        user=acting_user,
+        released_at=timezone.make_aware(dt.datetime.combine(start, dt.time(9, 0))),
+    )
+    if item_id is None:
+        raise ValidationError("本支部及上级单位尚未开设党务公开专栏，无法登记")
+    return RecruitNotice.objects.create(
+        recruit=recruit,
+        item_id=item_id,
+        starts_on=start,
+        ends_on=end,
+        proposed_by=acting_user,
+    )
+
+
 def check_notice(recruit: Recruit, on: dt.date) -> None:
     """Refuses admission on ``on`` unless the 公示 item is published, not
     withdrawn, and its period counted from publication has passed. Without
@@ -239,6 +280,11 @@ def check_notice(recruit: Recruit, on: dt.date) -> None:
         return
     notice = latest_notice(recruit)
     if notice is None:
+        if not disclosure.accepts(recruit.branch):
+            raise ValidationError(
+                "本支部及上级单位尚未开设党务公开专栏，公示无法发布，"
+                "不能接收为预备党员；请联系平台管理员开设专栏"
+            )
         raise ValidationError("接收预备党员前须通过党务公开发布公示，请先发起公示")
     status = disclosure.item_status(notice.item_id)
     if status.status == "withdrawn":

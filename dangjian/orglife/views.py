@@ -601,7 +601,7 @@ def _int(value) -> int:
 
 @login_required
 @never_cache
-def document(request: HttpRequest, pk: int) -> HttpResponse:
+def document(request: HttpRequest, pk: int) -> FileResponse:
     """A recruitment document, to the branch's secretary and the unit
     admins above it only; anyone else gets a 404."""
     found = publish.document_for(request.user, pk)

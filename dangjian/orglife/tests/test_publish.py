@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
@@ -35,6 +35,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 class PublishTestCase(PrivateFilesMixin, DisclosureColumnMixin, OrglifeTestCase):
+    year: int
+
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
@@ -107,7 +109,7 @@ class DuesSummaryTestCase(PublishTestCase):
         r = self.client.post(self.dues_url(), {"action": "publish"})
         self.assertEqual(r.status_code, 302)
         self.assertIn("login", r["Location"])
-        with self.assertRaises(Exception):
+        with self.assertRaises(PermissionDenied):
             publish.do_propose_dues_summary(
                 self.branch_a1, self.year, acting_user=self.sec_b1
             )
