@@ -5,11 +5,14 @@ waiting for the published 公示, and recruitment documents kept private."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
+from unittest import skipUnless
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.db import connection
+from django.test import TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import WorkflowState
@@ -28,7 +31,7 @@ from dangjian.orglife.models import (
 from dangjian.orglife.tests.base import DisclosureColumnMixin, OrglifeTestCase
 from dangjian.orgs.actions import do_grant_role
 from dangjian.orgs.models import Role
-from dangjian.test import PrivateFilesMixin, make_person
+from dangjian.test import CityMixin, PrivateFilesMixin, make_person
 
 D = dt.date
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -263,7 +266,11 @@ class DocumentTestCase(PublishTestCase):
         for path in (document.file.name, "./" + document.file.name, "Orglife/x"):
             self.assertEqual(self.client.get(f"/media/{path}").status_code, 404)
 
+    def stored(self) -> set[Path]:
+        return set((Path(self._private_root) / "orglife").rglob("*.*"))
+
     def test_bad_files_are_refused_and_nothing_is_stored(self):
+        before = self.stored()
         cases = [
             ("run.exe", b"MZ\x90\x00", "只能上传 PDF、JPG、PNG 或 DOCX"),
             ("fake.pdf", b"<html>not a pdf</html>", "文件内容与扩展名不符"),
@@ -272,15 +279,62 @@ class DocumentTestCase(PublishTestCase):
         for name, data, message in cases:
             self.assertContains(self.upload(name, data), message)
         self.assertContains(self.upload(title=""), "请填写材料名称")
-        with override_settings():
-            big = PDF + b"0" * (publish.MAX_DOCUMENT_BYTES)
-            self.assertContains(self.upload("big.pdf", big), "不能超过 10 MB")
+        big = PDF + b"0" * (publish.MAX_DOCUMENT_BYTES)
+        self.assertContains(self.upload("big.pdf", big), "不能超过 10 MB")
         self.assertFalse(RecruitDocument.objects.exists())
-        private = Path(self._private_root) / "orglife"
-        self.assertFalse(private.exists() and any(private.rglob("*.*")))
+        self.assertEqual(self.stored(), before)
+        # The positive control: a real PDF is stored.
+        self.assertContains(self.upload(), "已上传材料")
+        self.assertEqual(len(self.stored() - before), 1)
 
     def test_others_cannot_upload(self):
         for person in (self.sec_b1, self.member):
             r = self.upload(user=person)
             self.assertEqual(r.status_code, 403)
         self.assertFalse(RecruitDocument.objects.exists())
+
+
+@skipUnless(connection.vendor == "postgresql", "row locks need PostgreSQL")
+class ConcurrentSubmitTestCase(CityMixin, TransactionTestCase):
+    """Two submits of the dues summary at the same moment (a double click,
+    two tabs): one item, both answered."""
+
+    def setUp(self):
+        from dangjian.disclosure import actions as da
+        from dangjian.portal.demo import ensure_home
+
+        self.build_city()
+        self.sec_a1 = make_person("sec_a1", "一支部书记")
+        do_grant_role(self.sec_a1, self.branch_a1, Role.UNIT_ADMIN)
+        da.do_ensure_section(self.unit_a, da.do_ensure_column(ensure_home()))
+        self.year = timezone.localdate().year
+        do_declare_base(
+            self.member, self.branch_a1, self.year, "employed", "6000", confirm=True
+        )
+
+    def test_a_concurrent_double_submit_proposes_one_item(self):
+        barrier = threading.Barrier(2)
+        results: list[object] = []
+
+        def submit():
+            try:
+                barrier.wait()
+                link, created = publish.do_propose_dues_summary(
+                    self.branch_a1, self.year, acting_user=self.sec_a1
+                )
+                results.append((link.item_id, created))
+            except Exception as exc:  # reported below
+                results.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        self.assertEqual(len(results), 2, results)
+        self.assertEqual(sorted(created for _id, created in results), [False, True])  # type: ignore[misc]
+        self.assertEqual(len({item_id for item_id, _c in results}), 1)  # type: ignore[misc]
+        self.assertEqual(DuesSummaryDisclosure.objects.count(), 1)
+        self.assertEqual(DisclosureItemPage.objects.count(), 1)
