@@ -12,7 +12,7 @@ disclosure items and study materials)
 Study videos and their posters          ``study/videos/``,          private
                                         ``study/posters/``
 Policy experts' question attachments    ``experts/``                private
-Recruitment documents (发展党员 材料)    ``orglife/``                private
+Recruitment documents (orglife)         ``orglife/``                private
 ======================================  ==========================  ========
 
 Exports (Excel, PDF, CSV) and QR codes are built in memory for each request

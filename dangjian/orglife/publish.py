@@ -28,9 +28,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from wagtail.log_actions import log
 
-from dangjian.lib import plugins
-from dangjian.lib.workdays import add_workdays
-from dangjian.orglife import dues
+from dangjian.orglife import dues, recruitment
 from dangjian.orglife.models import (
     DuesDeclaration,
     DuesSummaryDisclosure,
@@ -43,7 +41,7 @@ from dangjian.orglife.models import (
 from dangjian.orglife.permissions import manages
 from dangjian.orgs.models import Organisation
 
-NOTICE_WORKDAYS = 5
+NOTICE_WORKDAYS = recruitment.NOTICE_WORKDAYS
 # The item statuses of ``disclosure.interface`` that keep a proposal standing.
 PENDING = ("draft", "in_review", "needs_changes")
 OPEN = (*PENDING, "published")
@@ -62,9 +60,10 @@ DOCUMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
 }
 
 
-def service() -> Any:
-    """The disclosure column's interface, or None when it is not installed."""
-    return plugins.provided(plugins.DISCLOSURE)
+service = recruitment.disclosure_service
+notice_end = recruitment.notice_end
+latest_notice = recruitment.latest_notice
+check_notice = recruitment.check_published_notice
 
 
 def _service_for(branch: Organisation) -> Any:
@@ -156,12 +155,6 @@ def do_propose_dues_summary(
 # 发展对象公示 ------------------------------------------------------------------
 
 
-def notice_end(start: dt.date) -> dt.date:
-    """The last day of a 公示 of ``NOTICE_WORKDAYS`` working days from
-    ``start`` (included when it is a working day)."""
-    return add_workdays(start - dt.timedelta(days=1), NOTICE_WORKDAYS)
-
-
 def notice_html(recruit: Recruit, start: dt.date, end: dt.date) -> str:
     return (
         f"<p>经支部委员会研究，拟接收{escape(recruit.name)}同志为中共预备党员，"
@@ -171,10 +164,6 @@ def notice_html(recruit: Recruit, start: dt.date, end: dt.date) -> str:
         f"（{NOTICE_WORKDAYS}个工作日，自发布之日起算）</li></ul>"
         "<p>公示期间，党员和群众可通过来信、来电、来访等方式向党支部反映情况。</p>"
     )
-
-
-def latest_notice(recruit: Recruit) -> RecruitNotice | None:
-    return recruit.notices.order_by("-proposed_at", "-pk").first()
 
 
 def notice_status(recruit: Recruit):
@@ -192,8 +181,6 @@ def do_propose_notice(
     """Proposes the 公示 of a 发展对象 from ``start`` as a 党务公开 item and
     records its dates. A standing proposal (in review or published) is
     returned as it is; after a withdrawal a new one may be proposed."""
-    from dangjian.orglife import recruitment
-
     recruit = (
         Recruit.objects.select_for_update().select_related("branch").get(pk=recruit.pk)
     )
@@ -239,8 +226,6 @@ def do_record_past_notice(
     item released on ``start`` (audited there as imported, not reviewed),
     and recorded like a proposed one. ``start`` must be in the past; the
     pages offer only ``do_propose_notice``."""
-    from dangjian.orglife import recruitment
-
     recruit = (
         Recruit.objects.select_for_update().select_related("branch").get(pk=recruit.pk)
     )
@@ -269,42 +254,6 @@ def do_record_past_notice(
         ends_on=end,
         proposed_by=acting_user,
     )
-
-
-def check_notice(recruit: Recruit, on: dt.date) -> None:
-    """Refuses admission on ``on`` unless the 公示 item is published, not
-    withdrawn, and its period counted from publication has passed. Without
-    a disclosure column installed, the recorded dates are all there is."""
-    disclosure = service()
-    if disclosure is None:
-        return
-    notice = latest_notice(recruit)
-    if notice is None:
-        if not disclosure.accepts(recruit.branch):
-            raise ValidationError(
-                "本支部及上级单位尚未开设党务公开专栏，公示无法发布，"
-                "不能接收为预备党员；请联系平台管理员开设专栏"
-            )
-        raise ValidationError("接收预备党员前须通过党务公开发布公示，请先发起公示")
-    status = disclosure.item_status(notice.item_id)
-    if status.status == "withdrawn":
-        reason = f"（{status.withdrawn_reason}）" if status.withdrawn_reason else ""
-        raise ValidationError(
-            f"公示已被撤回{reason}，不能接收为预备党员；请核实后重新发起公示"
-        )
-    if status.status == "missing":
-        raise ValidationError("公示事项已被删除，不能接收为预备党员；请重新发起公示")
-    if not status.is_published or status.published_on is None:
-        raise ValidationError(
-            f"公示尚未发布（{status.label}），发布且公示期满后才能接收为预备党员"
-        )
-    start = max(status.published_on, notice.starts_on)
-    end = notice_end(start)
-    if on <= end:
-        raise ValidationError(
-            f"公示自{start:%Y-%m-%d}起须满{NOTICE_WORKDAYS}个工作日"
-            f"（至{end:%Y-%m-%d}），期满后才能接收为预备党员"
-        )
 
 
 # 发展材料 ----------------------------------------------------------------------
