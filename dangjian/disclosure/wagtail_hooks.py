@@ -17,6 +17,7 @@ from dangjian.disclosure.models import DisclosureItemPage, PressConference, Rele
 from dangjian.disclosure.permissions import narrow_to_choosable_items
 from dangjian.disclosure.press import PRESS_ROLES
 from dangjian.disclosure.viewsets import DisclosureViewSetGroup, PressConferenceViewSet
+from dangjian.lib import plugins as lib_plugins
 from dangjian.notify.kinds import KINDS_HOOK
 from dangjian.orgs.models import Role
 from dangjian.orgs.permissions import register_choice_scope, register_unit_policy
@@ -133,3 +134,10 @@ def disclosure_home_sections():
 @hooks.register("dangjian_unit_page_sections")
 def disclosure_unit_sections(organisation):
     return plugins.unit_sections(organisation)
+
+
+@hooks.register(lib_plugins.DISCLOSURE)
+def disclosure_interface():
+    from dangjian.disclosure.interface import disclosure
+
+    return disclosure

@@ -15,6 +15,11 @@ and neither may import the other. dangjian/README.md lists every hook.
   (orglife), read by study's assessment.
 * ``dangjian_kb`` returns one ``KnowledgeBase``-like object (kb/interface.py):
   the console's search and draft entries proposed by tickets.
+* ``dangjian_disclosure`` returns one ``Disclosure``-like object
+  (disclosure/interface.py): ``accepts(unit)``, ``propose_item(unit, …)`` a
+  draft 党务公开 item submitted to the release workflow (never published
+  directly), ``item_status(id)``; orglife proposes its dues summary and a
+  recruit's 公示 through it.
 * ``dangjian_my_page_panels`` registers a function of the request that
   returns HTML or None (portal's "my page").
 * ``dangjian_home_sections`` returns a list of ``PortalSection`` (the home
@@ -50,6 +55,7 @@ HOME_SECTIONS = "dangjian_home_sections"
 UNIT_PAGE_SECTIONS = "dangjian_unit_page_sections"
 VIEW_TAGS = "dangjian_view_tags"
 KNOWLEDGE_BASE = "dangjian_kb"
+DISCLOSURE = "dangjian_disclosure"
 
 
 def registered(hook_name: str) -> list[Any]:

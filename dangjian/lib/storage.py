@@ -12,6 +12,7 @@ disclosure items and study materials)
 Study videos and their posters          ``study/videos/``,          private
                                         ``study/posters/``
 Policy experts' question attachments    ``experts/``                private
+Recruitment documents (orglife)         ``orglife/``                private
 ======================================  ==========================  ========
 
 Exports (Excel, PDF, CSV) and QR codes are built in memory for each request
@@ -59,7 +60,7 @@ from django.http.response import FileResponse
 from django.utils.deconstruct import deconstructible
 from django.views.static import serve
 
-PRIVATE_PREFIXES = ("documents/", "study/", "experts/", "exports/")
+PRIVATE_PREFIXES = ("documents/", "study/", "experts/", "orglife/", "exports/")
 
 
 def normalise(name: str) -> str:

@@ -7,7 +7,12 @@
 * Dues bases declared and confirmed for their members, paid month by
   month, with a few members in arrears.
 * Recruits at every stage of the pipeline in the secretary's branch, and
-  last year's finished 民主评议 there.
+  last year's finished 民主评议 there. Their 公示 are 党务公开 items of the
+  column (dated back, brought in as history); 王发展's was published two
+  working days ago, so admission still waits, and his 入党申请书 is an
+  uploaded (private) document.
+* This year's dues collection summary of that branch, submitted to the
+  release workflow (in review).
 
 The sample data are generated with fixed seeds (no data set holds real
 branch registers); the organisations and people come from the city loader.
@@ -19,11 +24,14 @@ import datetime as dt
 import random
 
 from django.contrib.auth.hashers import make_password
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from dangjian.lib.demo import DEMO_PASSWORD, DemoContext
+from dangjian.lib.demo_files import demo_pdf
 from dangjian.lib.workdays import add_workdays
 from dangjian.orglife import evaluation as ev
+from dangjian.orglife import publish
 from dangjian.orglife import recruitment as rc
 from dangjian.orglife.actions import (
     AttendanceRow,
@@ -123,7 +131,7 @@ def _dues(branch: Organisation, today: dt.date, rng) -> tuple[int, int]:
     return declared, owing
 
 
-def _recruits(branch: Organisation, today: dt.date) -> int:
+def _recruits(branch: Organisation, today: dt.date, secretary: Person) -> int:
     def applicant(name: str, years_ago: float) -> Recruit:
         applied = today - dt.timedelta(days=int(years_ago * 365))
         return rc.do_register_applicant(branch, name, dt.date(1998, 5, 4), applied)
@@ -145,16 +153,31 @@ def _recruits(branch: Organisation, today: dt.date) -> int:
             approval="报上级党委备案",
         )
 
+    def notice(r: Recruit, start: dt.date) -> None:
+        # Published 公示 items in the disclosure column when it is there
+        # (dated back: the demo's history), else the dates only.
+        if publish.service() is not None and publish.service().accepts(branch):
+            publish.do_record_past_notice(r, start, acting_user=secretary)
+        else:
+            rc.do_record_notice(r, start, publish.notice_end(start))
+
     c = candidate("王发展", 1.8)
     assert c.candidate_on is not None
-    notice_from = add_workdays(max(c.candidate_on, today - dt.timedelta(days=20)), 1)
-    rc.do_record_notice(c, notice_from, add_workdays(notice_from, 6))
+    notice(c, add_workdays(today, -2))
+    first_step = c.steps.order_by("on", "pk").first()
+    if first_step is not None:
+        pdf = demo_pdf("入党申请书", ["敬爱的党组织：", "我志愿加入中国共产党……"])
+        publish.do_upload_document(
+            first_step,
+            "入党申请书",
+            ContentFile(pdf, name="入党申请书.pdf"),
+            acting_user=secretary,
+        )
 
     def probationary(name: str, years_ago: float, admitted_days_ago: int) -> Recruit:
         p = candidate(name, years_ago)
         admitted = today - dt.timedelta(days=admitted_days_ago)
-        notice_to = admitted - dt.timedelta(days=2)
-        rc.do_record_notice(p, add_workdays(notice_to, -6), notice_to)
+        notice(p, add_workdays(admitted, -7))
         return rc.do_admit(
             p, admitted, resolution="支部党员大会表决通过", approval="上级党委审批同意"
         )
@@ -213,9 +236,14 @@ def load(ctx: DemoContext) -> str:
     for branch in branches:
         d, o = _dues(branch, today, rng)
         declared, owing = declared + d, owing + o
-    recruits = _recruits(branches[0], today)
+    recruits = _recruits(branches[0], today, secretary)
+    # This year's dues collection summary, submitted for 党务公开 review.
+    summary = ""
+    if publish.service() is not None and publish.service().accepts(branches[0]):
+        publish.do_propose_dues_summary(branches[0], today.year, acting_user=secretary)
+        summary = "，党费收缴情况已提交党务公开审核"
     _evaluation(branches[0], today.year - 1)
     return (
         f"{len(branches)} 个党支部，{meetings} 次三会一课，"
-        f"{declared} 人申报党费（{owing} 人欠缴），{recruits} 名发展对象，1 次民主评议"
+        f"{declared} 人申报党费（{owing} 人欠缴），{recruits} 名发展对象，1 次民主评议{summary}"
     )

@@ -497,6 +497,77 @@ class RecruitStep(models.Model):
         return f"{self.on} {self.get_stage_display()}"
 
 
+class RecruitNotice(models.Model):
+    """A 公示 of a 发展对象 proposed as a 党务公开 item (``publish.py``).
+
+    The item lives in the disclosure column (``item_id``, read through the
+    ``dangjian_disclosure`` hook); admission waits until it is published
+    and ``NOTICE_WORKDAYS`` working days from its publication have passed.
+    The latest row of a recruit is the one that counts."""
+
+    recruit = models.ForeignKey(
+        Recruit, on_delete=models.CASCADE, related_name="notices"
+    )
+    item_id = models.PositiveIntegerField(_("公开事项"))
+    starts_on = models.DateField(_("公示开始"))
+    ends_on = models.DateField(_("公示结束"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("发展对象公示")
+        verbose_name_plural = _("发展对象公示")
+        ordering = ["recruit", "-proposed_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.recruit.name} 公示 {self.starts_on}"
+
+
+def recruit_document_path(instance: RecruitDocument, filename: str) -> str:
+    import os
+    import uuid
+
+    ext = os.path.splitext(filename)[1].lower()[:10]
+    return f"orglife/recruits/{instance.step.recruit_id}/{uuid.uuid4().hex}{ext}"
+
+
+class RecruitDocument(models.Model):
+    """A document of a recruitment step (申请书, 培训结业证明, 政审材料…), kept
+    in the private storage and served only to the branch's secretary and
+    the unit admins above it (``/orglife/document/<id>/``)."""
+
+    step = models.ForeignKey(
+        RecruitStep, on_delete=models.CASCADE, related_name="files"
+    )
+    title = models.CharField(_("材料名称"), max_length=100)
+    file = models.FileField(_("文件"), upload_to=recruit_document_path, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("发展材料")
+        verbose_name_plural = _("发展材料")
+        ordering = ["step", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
 # 民主评议党员 ----------------------------------------------------------------------
 
 
@@ -643,3 +714,37 @@ class HolidayOverride(models.Model):
 
     def __str__(self):
         return f"{self.day} {'上班' if self.is_workday else '放假'}"
+
+
+class DuesSummaryDisclosure(models.Model):
+    """A branch's annual dues collection summary proposed as a 党务公开
+    item (``publish.py``): one per branch and year."""
+
+    branch = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("党支部"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    item_id = models.PositiveIntegerField(_("公开事项"))
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("党费收缴情况公开")
+        verbose_name_plural = _("党费收缴情况公开")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "year"], name="orglife_dues_summary_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.branch} {self.year}"

@@ -13,9 +13,12 @@ from dangjian.orglife.models import (
     BranchRating,
     DuesDeclaration,
     DuesPayment,
+    DuesSummaryDisclosure,
     EvaluationCampaign,
     Meeting,
     Recruit,
+    RecruitDocument,
+    RecruitNotice,
     RecruitStep,
 )
 from dangjian.orgs.models import Organisation, Role
@@ -33,6 +36,9 @@ UNIT_FIELDS: dict[type[Model], str] = {
     RecruitStep: "recruit__branch",
     EvaluationCampaign: "branch",
     BranchRating: "campaign__branch",
+    RecruitDocument: "step__recruit__branch",
+    RecruitNotice: "recruit__branch",
+    DuesSummaryDisclosure: "branch",
 }
 
 
@@ -45,7 +51,16 @@ class ReadOnlyPolicy(UnitPermissionPolicy):
         return super().user_has_permission(user, action)
 
 
-READ_ONLY = {Attendance, DuesDeclaration, DuesPayment, RecruitStep, BranchRating}
+READ_ONLY = {
+    Attendance,
+    DuesDeclaration,
+    DuesPayment,
+    RecruitStep,
+    BranchRating,
+    RecruitDocument,
+    RecruitNotice,
+    DuesSummaryDisclosure,
+}
 
 
 def policies() -> list[UnitPermissionPolicy]:

@@ -8,7 +8,9 @@ statutory rules:
 * at least one year as 积极分子, with the training completed, before
   becoming a 发展对象;
 * a 公示 of at least five working days (weekends and public holidays not
-  counted, 调休 days counted: ``lib.workdays``) before admission;
+  counted, 调休 days counted: ``lib.workdays``) before admission, published
+  as a 党务公开 item through the disclosure workflow and counted from its
+  publication (``publish.py``);
 * a probation year before full membership; it may be extended once, by
   at most a year, or the probationary membership cancelled.
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,8 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
-from dangjian.lib.workdays import covered, workdays_between
-from dangjian.orglife.models import Recruit, RecruitStep, Stage
+from dangjian.lib import plugins
+from dangjian.lib.workdays import add_workdays, covered, workdays_between
+from dangjian.orglife.models import Recruit, RecruitNotice, RecruitStep, Stage
 from dangjian.orgs.models import Organisation
 
 NOTICE_WORKDAYS = 5
@@ -252,6 +256,8 @@ def do_admit(
         raise ValidationError(_("接收预备党员前须经过公示"))
     if on <= recruit.notice_to:
         raise ValidationError(_("公示期满后才能接收为预备党员"))
+    # The 公示 is a 党务公开 item: published, not withdrawn, period passed.
+    check_published_notice(recruit, on)
     if not resolution.strip() or not approval.strip():
         raise ValidationError(_("须填写支部党员大会决议和上级党委审批"))
     recruit.stage = Stage.PROBATIONARY
@@ -341,6 +347,61 @@ def do_cancel(recruit: Recruit, on: dt.date, *, reason: str, acting_user=None):
     recruit.save(update_fields=["stage", "cancelled_on"])
     _step(recruit, Stage.CANCELLED, on, note=reason, acting_user=acting_user)
     return recruit
+
+
+# The 公示 as a 党务公开 item (proposed in ``publish.py``) -----------------------
+
+
+def disclosure_service() -> Any:
+    """The disclosure column's interface (``dangjian_disclosure``), or None
+    when it is not installed."""
+    return plugins.provided(plugins.DISCLOSURE)
+
+
+def notice_end(start: dt.date) -> dt.date:
+    """The last day of a 公示 of ``NOTICE_WORKDAYS`` working days from
+    ``start`` (included when it is a working day)."""
+    return add_workdays(start - dt.timedelta(days=1), NOTICE_WORKDAYS)
+
+
+def latest_notice(recruit: Recruit) -> RecruitNotice | None:
+    return recruit.notices.order_by("-proposed_at", "-pk").first()
+
+
+def check_published_notice(recruit: Recruit, on: dt.date) -> None:
+    """Refuses admission on ``on`` unless the 公示 item is published, not
+    withdrawn, and its period counted from publication has passed. Without
+    a disclosure column installed, the recorded dates are all there is."""
+    disclosure = disclosure_service()
+    if disclosure is None:
+        return
+    notice = latest_notice(recruit)
+    if notice is None:
+        if not disclosure.accepts(recruit.branch):
+            raise ValidationError(
+                "本支部及上级单位尚未开设党务公开专栏，公示无法发布，"
+                "不能接收为预备党员；请联系平台管理员开设专栏"
+            )
+        raise ValidationError("接收预备党员前须通过党务公开发布公示，请先发起公示")
+    status = disclosure.item_status(notice.item_id)
+    if status.status == "withdrawn":
+        reason = f"（{status.withdrawn_reason}）" if status.withdrawn_reason else ""
+        raise ValidationError(
+            f"公示已被撤回{reason}，不能接收为预备党员；请核实后重新发起公示"
+        )
+    if status.status == "missing":
+        raise ValidationError("公示事项已被删除，不能接收为预备党员；请重新发起公示")
+    if not status.is_published or status.published_on is None:
+        raise ValidationError(
+            f"公示尚未发布（{status.label}），发布且公示期满后才能接收为预备党员"
+        )
+    start = max(status.published_on, notice.starts_on)
+    end = notice_end(start)
+    if on <= end:
+        raise ValidationError(
+            f"公示自{start:%Y-%m-%d}起须满{NOTICE_WORKDAYS}个工作日"
+            f"（至{end:%Y-%m-%d}），期满后才能接收为预备党员"
+        )
 
 
 @dataclass(frozen=True)

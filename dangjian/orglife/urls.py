@@ -14,6 +14,7 @@ urlpatterns = [
     ),
     path("branch/<int:org_id>/review/", views.branch_review, name="branch-review"),
     path("recruit/<int:pk>/", views.recruit, name="recruit"),
+    path("document/<int:pk>/", views.document, name="document"),
     path("review/", views.my_review, name="my-review"),
     path("meeting/<int:pk>/record/", views.record, name="record"),
     path("compliance/", views.compliance_page, name="compliance"),

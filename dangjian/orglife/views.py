@@ -10,16 +10,30 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dangjian.lib.excel import XLSX, xlsx_bytes
-from dangjian.orglife import compliance, dues, evaluation, payments, recruitment
+from dangjian.orglife import (
+    compliance,
+    dues,
+    evaluation,
+    payments,
+    publish,
+    recruitment,
+)
 from dangjian.orglife.actions import (
     AttendanceRow,
     do_confirm_declaration,
@@ -338,7 +352,22 @@ def branch_dues(request: HttpRequest, org_id: int) -> HttpResponse:
     branch = _branch_for(request, org_id)
     year = _year(request)
     declarations = DuesDeclaration.objects.filter(branch=branch, year=year)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "publish":
+        try:
+            _link, created = publish.do_propose_dues_summary(
+                branch, year, acting_user=request.user
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            if created:
+                messages.success(request, "已提交党务公开审核")
+            else:
+                messages.info(request, "本年度收缴情况已提交过党务公开，未重复提交")
+            return redirect(
+                f"{reverse('orglife:branch-dues', args=[branch.pk])}?year={year}"
+            )
+    elif request.method == "POST":
         try:
             declaration = declarations.get(pk=int(request.POST.get("declaration", 0)))
         except (ValueError, DuesDeclaration.DoesNotExist):
@@ -394,6 +423,8 @@ def branch_dues(request: HttpRequest, org_id: int) -> HttpResponse:
             "year": year,
             "rows": rows,
             "summary": summary,
+            "disclosure": publish.dues_summary_status(branch, year),
+            "can_disclose": publish.service() is not None,
             "methods": [
                 (v, label)
                 for v, label in DuesPayment.Method.choices
@@ -409,7 +440,7 @@ RECRUIT_STEPS = {
     "activist": "确定为入党积极分子",
     "training": "培训结业",
     "candidate": "列为发展对象",
-    "notice": "公示",
+    "notice": "发起公示",
     "admit": "接收为预备党员",
     "extend": "延长预备期",
     "full": "转为正式党员",
@@ -450,12 +481,16 @@ def _take_step(recruit: Recruit, step: str, data, user) -> None:
             recruit, on, resolution=resolution, approval=approval, **common
         )
     elif step == "notice":
-        recruitment.do_record_notice(
-            recruit,
-            _date(data.get("notice_from", ""), "公示开始日期"),
-            _date(data.get("notice_to", ""), "公示结束日期"),
-            **common,
-        )
+        start = _date(data.get("notice_from", ""), "公示开始日期")
+        if publish.service() is None:
+            recruitment.do_record_notice(
+                recruit,
+                start,
+                _date(data.get("notice_to", ""), "公示结束日期"),
+                **common,
+            )
+        else:
+            publish.do_propose_notice(recruit, start, **common)
     elif step == "admit":
         recruitment.do_admit(
             recruit, on, resolution=resolution, approval=approval, **common
@@ -515,7 +550,23 @@ def recruit(request: HttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(Recruit.objects.select_related("branch"), pk=pk)
     if not manages(request.user, row.branch):
         raise PermissionDenied
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "upload":
+        try:
+            step = row.steps.filter(pk=_int(request.POST.get("step_id"))).first()
+            if step is None:
+                raise ValidationError("请选择本发展对象的步骤")
+            publish.do_upload_document(
+                step,
+                request.POST.get("title", ""),
+                request.FILES.get("file"),
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, "已上传材料")
+            return redirect("orglife:recruit", pk=row.pk)
+    elif request.method == "POST":
         try:
             _take_step(row, request.POST.get("step", ""), request.POST, request.user)
         except ValidationError as exc:
@@ -530,11 +581,45 @@ def recruit(request: HttpRequest, pk: int) -> HttpResponse:
         "orglife/recruit.html",
         {
             "recruit": row,
-            "history": row.steps.all(),
+            "history": row.steps.prefetch_related("files"),
             "steps": steps,
             "today": timezone.localdate(),
+            "notice": publish.latest_notice(row),
+            "notice_status": publish.notice_status(row),
+            "can_disclose": publish.service() is not None,
+            "accept": ",".join(publish.DOCUMENT_TYPES),
         },
     )
+
+
+def _int(value) -> int:
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+@login_required
+@never_cache
+def document(request: HttpRequest, pk: int) -> FileResponse:
+    """A recruitment document, to the branch's secretary and the unit
+    admins above it only; anyone else gets a 404."""
+    found = publish.document_for(request.user, pk)
+    if found is None:
+        raise Http404
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("文件不存在") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=found.original_name,
+        content_type=found.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # 民主评议 ------------------------------------------------------------------------

@@ -57,3 +57,65 @@ class OrglifeTestCase(BaseTestCase):
                 meeting, held_on, [AttendanceRow(pk, "present") for pk in people]
             )
         return meeting
+
+
+class DisclosureColumnMixin:
+    """The disclosure column with unit A's and unit B's sections (their
+    editors, reviewers and approvers come with the test city), and helpers
+    that take a proposed item through the release workflow."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()  # type: ignore[misc]
+        from dangjian.disclosure import actions as da
+        from dangjian.portal.demo import ensure_home
+
+        cls.column = da.do_ensure_column(ensure_home())
+        cls.section_a = da.do_ensure_section(cls.unit_a, cls.column)  # type: ignore[attr-defined]
+
+    def release_item(self, item_id: int, published_on: dt.date | None = None):
+        """Approves the item's scan, 保密审查 and 单位审批 as unit A's people;
+        ``published_on`` dates its first publication back."""
+        from django.utils import timezone
+
+        from dangjian.disclosure import actions as da
+        from dangjian.disclosure.models import DisclosureItemPage
+
+        item = DisclosureItemPage.objects.get(pk=item_id)
+        for user in (self.reviewer, self.approver):  # type: ignore[attr-defined]
+            task_state = da.current_task_state(item)
+            assert task_state is not None, "the item is not in the workflow"
+            for flag in da.pending_flags(item, task_state.revision):
+                da.do_decide_flag(
+                    flag, decision="publishable", reason="可公开", acting_user=user
+                )
+            da.do_task_action(task_state, action="approve", acting_user=user)
+        item = DisclosureItemPage.objects.get(pk=item_id)
+        assert item.live, "the item was not published"
+        if published_on is not None:
+            at = timezone.make_aware(dt.datetime.combine(published_on, dt.time(9, 0)))
+            DisclosureItemPage.objects.filter(pk=item_id).update(
+                first_published_at=at, last_published_at=at
+            )
+        return item
+
+    def withdraw_item(self, item_id: int, reason: str = "群众反映情况待核实"):
+        from dangjian.disclosure import actions as da
+        from dangjian.disclosure.models import DisclosureItemPage
+
+        return da.do_withdraw_item(
+            DisclosureItemPage.objects.get(pk=item_id),
+            reason=reason,
+            acting_user=self.approver,  # type: ignore[attr-defined]
+        )
+
+    def published_notice(self, recruit, start: dt.date, published_on: dt.date):
+        from dangjian.orglife import publish
+
+        notice, _created = publish.do_propose_notice(
+            recruit,
+            start,
+            acting_user=self.sec_a1,  # type: ignore[attr-defined]
+        )
+        self.release_item(notice.item_id, published_on)
+        return notice

@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 
 from dangjian.orglife import recruitment as r
 from dangjian.orglife.models import Recruit, RecruitStep, Stage
-from dangjian.orglife.tests.base import OrglifeTestCase
+from dangjian.orglife.tests.base import DisclosureColumnMixin, OrglifeTestCase
 
 D = dt.date
 
 
-class PipelineTestCase(OrglifeTestCase):
+class PipelineTestCase(DisclosureColumnMixin, OrglifeTestCase):
     def applicant(self) -> Recruit:
         return r.do_register_applicant(
             self.branch_a1, "刘青年", D(2000, 6, 1), D(2021, 3, 1)
@@ -86,7 +86,7 @@ class PipelineTestCase(OrglifeTestCase):
         recruit = self.candidate()
         with self.assertRaisesMessage(ValidationError, "须经过公示"):
             r.do_admit(recruit, D(2025, 11, 1), resolution="大会", approval="党委")
-        r.do_record_notice(recruit, D(2025, 10, 13), D(2025, 10, 17))
+        self.published_notice(recruit, D(2025, 10, 13), D(2025, 10, 13))
         with self.assertRaisesMessage(ValidationError, "公示期满后"):
             r.do_admit(recruit, D(2025, 10, 17), resolution="大会", approval="党委")
         with self.assertRaisesMessage(ValidationError, "上级党委审批"):
@@ -104,7 +104,7 @@ class PipelineTestCase(OrglifeTestCase):
 
     def probationary(self) -> Recruit:
         recruit = self.candidate()
-        r.do_record_notice(recruit, D(2025, 3, 3), D(2025, 3, 7))
+        self.published_notice(recruit, D(2025, 3, 3), D(2025, 3, 3))
         return r.do_admit(recruit, D(2025, 3, 10), resolution="决议", approval="批复")
 
     def test_full_membership_after_the_probation_year(self):

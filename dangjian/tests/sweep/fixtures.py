@@ -97,7 +97,9 @@ SECRETS = {
         "43", "市委宣传部一名党员的账户（姓名）", {"admin", "member"}, parts=("t",)
     ),
     "a_outreach_event": _secret("40", "市委宣传部未公开的宣讲活动", {"admin"}),
-    "a_orglife": _secret("42", "市委宣传部党支部的发展对象与会议", {"admin"}),
+    "a_orglife": _secret(
+        "42", "市委宣传部党支部的发展对象、会议与发展材料", {"admin"}, "tbf"
+    ),
     "a_outreach_grid": _secret(
         "41", "市委宣传部的网格（名称）与网格员的走访记录", {"admin"}
     ),
@@ -121,6 +123,7 @@ class SweepCity(CityMixin):
 
     documents: list[Any]
     expert_attachment: Any
+    recruit_documents: list[Any]
 
     @classmethod
     def build_sweep_city(cls):
@@ -233,6 +236,7 @@ class SweepCity(CityMixin):
         """Spellings under /media/ of every private file's storage name."""
         names = [d.file.name for d in cls.documents]
         names.append(cls.expert_attachment.file.name)
+        names += [d.file.name for d in cls.recruit_documents]
         paths = []
         for name in names:
             head, _sep, tail = name.partition("/")
@@ -866,6 +870,8 @@ class SweepCity(CityMixin):
             EvaluationCampaign,
             HolidayOverride,
             Recruit,
+            RecruitDocument,
+            RecruitStep,
         )
 
         # The platform's holiday table (admin-only) needs a row for its views.
@@ -873,6 +879,7 @@ class SweepCity(CityMixin):
             day=dt.date(2031, 10, 1), is_workday=False, note="国庆节"
         )
         cls.orglife = {}
+        cls.recruit_documents = []
         for branch, person, key in (
             (cls.branch_a1, cls.member, "a"),
             (cls.branch_b1, cls.outsider, "b"),
@@ -899,8 +906,25 @@ class SweepCity(CityMixin):
             )
             (payment,) = do_record_payment(declaration, [dt.date(2025, 1, 1)], "cash")
             campaign = EvaluationCampaign.objects.create(branch=branch, year=2025)
+            # A step's document in the private store (the file carries the marker).
+            step = RecruitStep.objects.create(
+                recruit=recruit, stage="applicant", on=dt.date(2024, 1, 1)
+            )
+            document = RecruitDocument(
+                step=step,
+                title=f"{s.get('t', '')}入党申请书",
+                original_name="申请书.pdf",
+                size=0,
+                content_type="application/pdf",
+            )
+            content = f"%PDF-1.4 {s.get('f', '')}".encode()
+            document.size = len(content)
+            document.file.save("申请书.pdf", ContentFile(content), save=False)
+            document.save()
+            cls.recruit_documents.append(document)
             cls.orglife[key] = meeting
             cls.orglife[f"{key}_recruit"] = recruit
+            cls.orglife[f"{key}_document"] = document
             if key == "a":
                 cls.tracked += [meeting, recruit, declaration, payment, campaign]
         SECRETS["a_orglife"].objects = [cls.orglife["a"]]

@@ -336,6 +336,7 @@ def _pk_objects(city, route, Page, Document, Image, Task):
         "notify:open": [city.notification_a, city.notification_b],
         "outreach:": [city.outreach["a"], city.outreach["a_hidden"]],
         "orglife:recruit": [city.orglife["a_recruit"], city.orglife["b_recruit"]],
+        "orglife:document": [city.orglife["a_document"], city.orglife["b_document"]],
         "orglife:": [city.orglife["a"], city.orglife["b"]],
         "tickets:": [city.tickets["a"]],
     }
