@@ -355,6 +355,19 @@ def content_pairs(runs: list[list[str]]) -> list[str]:
     return list(pairs)
 
 
+def content_chars(runs: list[list[str]]) -> list[str]:
+    """The Chinese characters typed, stop words left out, once each."""
+    stop = stopwords()
+    chars: dict[str, None] = {}
+    for pieces in runs:
+        for word in pieces:
+            if word not in stop:
+                for ch in word:
+                    if _CJK.match(ch):
+                        chars.setdefault(ch, None)
+    return list(chars)
+
+
 @dataclass
 class AnalyzedQuery:
     """What the engine looks for, per kind of match.
@@ -384,6 +397,11 @@ class AnalyzedQuery:
     # when, why, what), read from its scaffolding (怎么办, 去哪, 找谁 …),
     # which is not searched as content.
     intent: list[str] = field(default_factory=list)
+    # The Chinese characters typed (stop words and scaffolding left out):
+    # matched one by one against the heavy fields' characters, so that an
+    # everyday word sharing a character with the official one (取出 and
+    # 提取, 驾照 and 驾驶证) still counts for something.
+    chars: list[str] = field(default_factory=list)
     _sounds: list[str] | None = field(default=None, repr=False, compare=False)
 
     def sounds(self) -> list[str]:
@@ -491,6 +509,7 @@ def analyze_query(
     query.runs = [words(run) for run in _CJK_RUN.findall(chinese_and_other)]
     query.pinyin = list(dict.fromkeys(query.pinyin))
     query.pairs = content_pairs(query.runs)
+    query.chars = content_chars(query.runs)
     return query
 
 

@@ -34,6 +34,7 @@ ID = "_id"
 STORE = "_doc"
 PINYIN = "_py"
 BIGRAM = "_bg"
+UNIGRAM = "_uc"
 WRITER_LOCK_TIMEOUT = 30.0
 
 #: One hit as the backend finds it: (id, score, the stored texts by field).
@@ -52,6 +53,8 @@ PAIR = 0.5
 COORD = 2.0
 COORD_FRAC = 0.9
 SOUND = 0.3
+CHAR = 1.0
+CHAR_COMMON = 0.2
 # A thesaurus alternative (HIT Cilin): below the admin's synonyms, and only
 # the first few that the index holds in its heavy fields.
 THESAURUS = 0.35
@@ -81,6 +84,13 @@ def bigrams(text: str) -> list[str]:
     for run in analysis._CJK_RUN.findall(analysis.normalize(text)):
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
+
+
+def unigrams(text: str) -> list[str]:
+    """The Chinese characters of a text, in order (for the character channel)."""
+    return [
+        ch for run in analysis._CJK_RUN.findall(analysis.normalize(text)) for ch in run
+    ]
 
 
 class Vocabulary:
@@ -141,6 +151,9 @@ class TantivyBackend:
             )
         builder.add_text_field(PINYIN, tokenizer_name="whitespace", index_option="freq")
         builder.add_text_field(BIGRAM, tokenizer_name="whitespace", index_option="freq")
+        builder.add_text_field(
+            UNIGRAM, tokenizer_name="whitespace", index_option="freq"
+        )
         for key in spec.filters:
             builder.add_text_field(
                 _filter_field(key), tokenizer_name="raw", index_option="basic"
@@ -215,6 +228,9 @@ class TantivyBackend:
             out.add_text(PINYIN, " ".join(sound))
         if pairs:
             out.add_text(BIGRAM, " ".join(pairs))
+        chars = [ch for name in spec.pinyin_fields for ch in unigrams(texts[name])]
+        if chars:
+            out.add_text(UNIGRAM, " ".join(chars))
         for key in spec.filters:
             value = doc.filters.get(key)
             if value is None:
@@ -418,6 +434,11 @@ class TantivyBackend:
                     [(tantivy.Occur.Must, pair_clauses[i]) for i in rarest]
                 )
                 clauses.append(tantivy.Query.boost_query(coord, COORD))
+        if spec.pinyin_fields and CHAR and aq.chars:
+            limit = CHAR_COMMON * searcher.num_docs
+            for ch in aq.chars:
+                if searcher.doc_freq(UNIGRAM, ch) <= limit:
+                    clauses.append(self._term(UNIGRAM, ch, top * CHAR))
         for term in aq.pinyin:
             clauses.append(self._term(PINYIN, term, top))
         if aq.latin:
