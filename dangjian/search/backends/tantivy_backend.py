@@ -53,6 +53,12 @@ PAIR = 0.5
 COORD = 2.0
 COORD_FRAC = 0.9
 SOUND = 0.3
+# The query's Chinese characters, one by one, against the heavy fields'
+# characters: an everyday word that shares a character with the official
+# one (取出 and 提取, 驾照 and 驾驶证) still counts, and so does a word jieba
+# cut differently. A character held by more than CHAR_COMMON of the
+# documents (办, 的) is not matched alone in an index of COMMON_MIN_DOCS or
+# more: it tells little and its posting list is the longest.
 CHAR = 1.0
 CHAR_COMMON = 0.2
 # A thesaurus alternative (HIT Cilin): below the admin's synonyms, and only
@@ -435,7 +441,10 @@ class TantivyBackend:
                 )
                 clauses.append(tantivy.Query.boost_query(coord, COORD))
         if spec.pinyin_fields and CHAR and aq.chars:
+            # As for words: in a small index every character counts.
             limit = CHAR_COMMON * searcher.num_docs
+            if searcher.num_docs < COMMON_MIN_DOCS:
+                limit = float("inf")
             for ch in aq.chars:
                 if searcher.doc_freq(UNIGRAM, ch) <= limit:
                     clauses.append(self._term(UNIGRAM, ch, top * CHAR))
