@@ -355,17 +355,15 @@ def content_pairs(runs: list[list[str]]) -> list[str]:
     return list(pairs)
 
 
-def content_chars(runs: list[list[str]]) -> list[str]:
-    """The Chinese characters typed, stop words left out, once each."""
+def content_words(runs: list[list[str]]) -> list[str]:
+    """The Chinese words typed (precise mode), stop words left out, once each."""
     stop = stopwords()
-    chars: dict[str, None] = {}
+    found: dict[str, None] = {}
     for pieces in runs:
         for word in pieces:
-            if word not in stop:
-                for ch in word:
-                    if _CJK.match(ch):
-                        chars.setdefault(ch, None)
-    return list(chars)
+            if word not in stop and is_cjk(word):
+                found.setdefault(word, None)
+    return list(found)
 
 
 @dataclass
@@ -397,11 +395,11 @@ class AnalyzedQuery:
     # when, why, what), read from its scaffolding (怎么办, 去哪, 找谁 …),
     # which is not searched as content.
     intent: list[str] = field(default_factory=list)
-    # The Chinese characters typed (stop words and scaffolding left out):
-    # matched one by one against the heavy fields' characters, so that an
-    # everyday word sharing a character with the official one (取出 and
-    # 提取, 驾照 and 驾驶证) still counts for something.
-    chars: list[str] = field(default_factory=list)
+    # The Chinese words typed (stop words and scaffolding left out): those
+    # the heavy fields do not hold are matched character by character, so
+    # that an everyday word sharing a character with the official one (取出
+    # and 提取, 驾照 and 驾驶证) still counts for something.
+    content: list[str] = field(default_factory=list)
     _sounds: list[str] | None = field(default=None, repr=False, compare=False)
 
     def sounds(self) -> list[str]:
@@ -509,7 +507,7 @@ def analyze_query(
     query.runs = [words(run) for run in _CJK_RUN.findall(chinese_and_other)]
     query.pinyin = list(dict.fromkeys(query.pinyin))
     query.pairs = content_pairs(query.runs)
-    query.chars = content_chars(query.runs)
+    query.content = content_words(query.runs)
     return query
 
 
