@@ -59,12 +59,13 @@ SOUND = 0.3
 # cut differently. A character held by more than CHAR_COMMON of the
 # documents (办, 的) is not matched alone in an index of COMMON_MIN_DOCS or
 # more: it tells little and its posting list is the longest; nor are more
-# than MAX_CHARS, the rarest kept (at 100,000 entries, uncapped, the
-# labelled questions' in-process p99 went from 3.9 to 9.1 ms; capped at 10,
-# 3.7 ms; at 10,000 entries, colloquial questions +0.004, held-out −0.017).
+# than MAX_CHARS, the rarest kept. At 100,000 entries (bench/kb_search.py's
+# labelled and covid questions) the in-process p99 was 3.1 ms without the
+# channel, 4.4 ms with 10 characters, 3.6 ms with 6; the colloquial sets
+# lose up to 0.015 to the cap of 6.
 CHAR = 1.0
 CHAR_COMMON = 0.2
-MAX_CHARS = 10
+MAX_CHARS = 6
 # A thesaurus alternative (HIT Cilin): below the admin's synonyms, and only
 # the first few that the index holds in its heavy fields.
 THESAURUS = 0.35
