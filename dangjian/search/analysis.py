@@ -355,6 +355,17 @@ def content_pairs(runs: list[list[str]]) -> list[str]:
     return list(pairs)
 
 
+def content_words(runs: list[list[str]]) -> list[str]:
+    """The Chinese words typed (precise mode), stop words left out, once each."""
+    stop = stopwords()
+    found: dict[str, None] = {}
+    for pieces in runs:
+        for word in pieces:
+            if word not in stop and is_cjk(word):
+                found.setdefault(word, None)
+    return list(found)
+
+
 @dataclass
 class AnalyzedQuery:
     """What the engine looks for, per kind of match.
@@ -384,6 +395,11 @@ class AnalyzedQuery:
     # when, why, what), read from its scaffolding (怎么办, 去哪, 找谁 …),
     # which is not searched as content.
     intent: list[str] = field(default_factory=list)
+    # The Chinese words typed (stop words and scaffolding left out): those
+    # the heavy fields do not hold are matched character by character, so
+    # that an everyday word sharing a character with the official one (取出
+    # and 提取, 驾照 and 驾驶证) still counts for something.
+    content: list[str] = field(default_factory=list)
     _sounds: list[str] | None = field(default=None, repr=False, compare=False)
 
     def sounds(self) -> list[str]:
@@ -491,6 +507,7 @@ def analyze_query(
     query.runs = [words(run) for run in _CJK_RUN.findall(chinese_and_other)]
     query.pinyin = list(dict.fromkeys(query.pinyin))
     query.pairs = content_pairs(query.runs)
+    query.content = content_words(query.runs)
     return query
 
 

@@ -68,4 +68,4 @@ class IndexSpec:
 
 # Bumped when the way documents are analysed changes, so that indexes built
 # the old way are not read the new way (a new directory; rebuild to fill it).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2

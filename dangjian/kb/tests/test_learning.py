@@ -185,3 +185,21 @@ class NotFoundTestCase(BaseTestCase):
         results = search_entries("爬山要注意啥")
         self.assertEqual(results.total, 1)
         self.assertEqual(results.hits[0].entry.matter, "登山中注意什么")
+
+    def test_pinyin_beside_chinese_is_not_told_not_found(self):
+        # The words daomangquan spells are not typed, so the share of the
+        # question an entry holds cannot be read off the text: the index's
+        # ranking (by sound) decides.
+        make_entry(self.unit_a, "携带导盲犬是否可以乘坐轨道交通", "可以。")
+        results = search_entries("daomangquan 能坐地铁吗")
+        self.assertEqual(results.hits[0].entry.matter, "携带导盲犬是否可以乘坐轨道交通")
+        # The same Chinese alone is still checked: 地铁 is in no entry.
+        self.assertEqual(search_entries("能坐地铁吗").total, 0)
+
+    def test_a_word_said_otherwise_counts_by_its_characters_in_the_title(self):
+        # 驾照 is not in the entry, but both its characters are in the title:
+        # the everyday word for 驾驶证 is answered, not told "not found".
+        make_entry(self.unit_a, "驾驶证照片怎么采集", "到车管所拍摄。")
+        results = search_entries("驾照")
+        self.assertEqual(results.total, 1)
+        self.assertEqual(results.hits[0].entry.matter, "驾驶证照片怎么采集")

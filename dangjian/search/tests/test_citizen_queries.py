@@ -153,3 +153,55 @@ def test_the_vocabulary_follows_writes_in_another_process(tmp_path, settings):
 
 def doc_t(id, title):
     return Document(id=id, fields={"title": title})
+
+
+# --- the character channel ----------------------------------------------------
+
+
+def test_an_everyday_word_sharing_a_character_with_the_official_one_ranks_it_first(
+    index,
+):
+    # 取出 is no word of either title; its 取 is a character of 提取.
+    index.upsert(
+        [
+            doc("1", "住房公积金缴存基数如何调整"),
+            doc("2", "提取住房公积金需要什么条件"),
+        ]
+    )
+    assert ids(index.search("公积金取出来"))[0] == "2"
+
+
+def test_the_character_channel_counts_each_character_typed_once_and_no_stop_word(
+    index,
+):
+    aq = analysis.analyze_query("驾照的照片 驾照")
+    assert aq.content == ["驾照", "照片"]
+    assert index.backend._query_chars(aq, index.backend.searcher()) == [
+        "驾",
+        "照",
+        "片",
+    ]
+
+
+def test_a_long_question_is_matched_by_its_rarest_characters_only(index, monkeypatch):
+    index.upsert([doc(str(i), f"事项{i}的办理须知") for i in range(6)])
+    index.upsert([doc("x", "公积金提取")])
+    monkeypatch.setattr(tantivy_backend, "COMMON_MIN_DOCS", 1)
+    monkeypatch.setattr(tantivy_backend, "CHAR_COMMON", 1.0)
+    monkeypatch.setattr(tantivy_backend, "MAX_CHARS", 2)
+    aq = analysis.analyze_query("公积金 须知")
+    # 公 and 积 are held by one document, 须 and 知 by six.
+    assert index.backend._query_chars(aq, index.backend.searcher()) == ["公", "积"]
+
+
+def test_a_character_most_documents_hold_is_not_matched_alone(index, monkeypatch):
+    # 办 is in every title: matching it alone costs its whole posting list
+    # and tells nothing, so in a large index it finds nothing by itself.
+    index.upsert([doc(str(i), f"第{i}号事项的办理") for i in range(5)])
+    index.upsert([doc("x", "另一件事情")])
+    aq = analysis.analyze_query("办")
+    backend = index.backend
+    assert backend.search(backend.build_query(aq), None, 10, 0)[0] == 5
+    monkeypatch.setattr(tantivy_backend, "COMMON_MIN_DOCS", 1)
+    monkeypatch.setattr(tantivy_backend, "CHAR_COMMON", 0.5)
+    assert backend.search(backend.build_query(aq), None, 10, 0)[0] == 0

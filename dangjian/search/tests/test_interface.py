@@ -173,13 +173,19 @@ def test_government_terms_are_segmented_whole(index):
 
 
 def test_synonyms_apply_at_query_time(index):
+    def score() -> float:
+        # Without the synonym, only the character 暖 (of 供暖) finds it.
+        hits = index.search("暖气").hits
+        assert [h.id for h in hits] == ["2"]
+        return hits[0].score
+
     Synonym.objects.filter(terms__contains="暖气").delete()
-    assert index.search("暖气").total == 0
+    alone = score()
     Synonym.objects.create(terms="暖气/供暖/采暖")
-    assert ids(index.search("暖气")) == ["2"]
+    assert score() > 1.5 * alone
     Synonym.objects.filter(terms="暖气/供暖/采暖").update(enabled=False)
     Synonym.objects.get(terms="暖气/供暖/采暖").save()  # the admin saves, signals fire
-    assert index.search("暖气").total == 0
+    assert score() == alone
 
 
 def test_remembered_results_follow_every_change_of_the_index(index):
