@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.test import Client
 from django.utils import timezone
 
 from dangjian.kb.demo import subject_unit
@@ -58,6 +59,22 @@ class AnswerPageTestCase(BaseTestCase):
             figures.update(f.count(window))
         self.assertEqual(figures["kb_not_helpful"], {self.unit_a.pk: 1})
         self.assertEqual(figures["kb_helpful"], {})
+
+    def test_the_answer_page_is_served_from_the_page_cache(self):
+        url = f"/kb/entries/{self.entry.pk}/"
+        first = self.client.get(url)
+        self.assertNotIn("csrftoken", first.cookies)
+        self.assertIn("s-maxage", first["Cache-Control"])
+        self.assertEqual(self.client.get(url)["X-Page-Cache"], "hit")
+
+    def test_a_rating_needs_no_token_and_counts_once_per_client(self):
+        client = Client(enforce_csrf_checks=True)
+        url = f"/kb/entries/{self.entry.pk}/feedback/"
+        r = client.post(url, {"helpful": "yes"}, follow=True)
+        self.assertContains(r, "感谢您的评价")
+        r = client.post(url, {"helpful": "yes"}, follow=True)
+        self.assertContains(r, "您已评价过这条答复")
+        self.assertEqual(AnswerFeedback.objects.count(), 1)
 
     def test_the_units_dashboard_shows_the_comments(self):
         self.client.post(
