@@ -97,6 +97,8 @@ MIDDLEWARE_REVIEW = {
     # Skipped.
     "whitenoise.middleware.WhiteNoiseMiddleware": "skipped: it serves files under "
     "STATIC_URL only, never an API operation's address",
+    "dangjian.lib.site.SiteMiddleware": "skipped: it hands Wagtail's page view "
+    "the request's Site; no API operation is a Wagtail page",
     "dangjian.lib.pagecache.PageCacheMiddleware": "skipped: it serves and stores "
     "pages views marked public; no API operation is marked, so it passes them by",
     "django.contrib.sessions.middleware.SessionMiddleware": "skipped: a vote with "
