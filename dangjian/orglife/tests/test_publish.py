@@ -5,14 +5,10 @@ waiting for the published 公示, and recruitment documents kept private."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
-from unittest import skipUnless
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test import TransactionTestCase
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import WorkflowState
@@ -31,7 +27,7 @@ from dangjian.orglife.models import (
 from dangjian.orglife.tests.base import DisclosureColumnMixin, OrglifeTestCase
 from dangjian.orgs.actions import do_grant_role
 from dangjian.orgs.models import Role
-from dangjian.test import CityMixin, PrivateFilesMixin, make_person
+from dangjian.test import PrivateFilesMixin, make_person
 
 D = dt.date
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -292,57 +288,3 @@ class DocumentTestCase(PublishTestCase):
             r = self.upload(user=person)
             self.assertEqual(r.status_code, 403)
         self.assertFalse(RecruitDocument.objects.exists())
-
-
-@skipUnless(connection.vendor == "postgresql", "row locks need PostgreSQL")
-class ConcurrentSubmitTestCase(CityMixin, TransactionTestCase):
-    """Two submits of the dues summary at the same moment (a double click,
-    two tabs): one item, both answered."""
-
-    # The migrations' rows (Wagtail's root page, the default Site) are put
-    # back before it: an earlier flushing test may have emptied the tables.
-    serialized_rollback = True
-
-    def setUp(self):
-        from django.contrib.contenttypes.models import ContentType
-
-        from dangjian.disclosure import actions as da
-        from dangjian.portal.demo import ensure_home
-
-        # An earlier flushing test left content type ids that no longer exist.
-        ContentType.objects.clear_cache()
-        self.build_city()
-        self.sec_a1 = make_person("sec_a1", "一支部书记")
-        do_grant_role(self.sec_a1, self.branch_a1, Role.UNIT_ADMIN)
-        da.do_ensure_section(self.unit_a, da.do_ensure_column(ensure_home()))
-        self.year = timezone.localdate().year
-        do_declare_base(
-            self.member, self.branch_a1, self.year, "employed", "6000", confirm=True
-        )
-
-    def test_a_concurrent_double_submit_proposes_one_item(self):
-        barrier = threading.Barrier(2)
-        results: list[object] = []
-
-        def submit():
-            try:
-                barrier.wait()
-                link, created = publish.do_propose_dues_summary(
-                    self.branch_a1, self.year, acting_user=self.sec_a1
-                )
-                results.append((link.item_id, created))
-            except Exception as exc:  # reported below
-                results.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=submit) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        self.assertEqual(len(results), 2, results)
-        self.assertEqual(sorted(created for _id, created in results), [False, True])  # type: ignore[misc]
-        self.assertEqual(len({item_id for item_id, _c in results}), 1)  # type: ignore[misc]
-        self.assertEqual(DuesSummaryDisclosure.objects.count(), 1)
-        self.assertEqual(DisclosureItemPage.objects.count(), 1)
