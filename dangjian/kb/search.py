@@ -6,7 +6,7 @@ import datetime
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import connections, router, transaction
 from django.urls import get_script_prefix, reverse
@@ -218,10 +218,17 @@ PARTIAL = 0.75
 MAX_CHECKED_TERMS = 4
 
 
-def coverage(query: str, entry: Entry) -> float | None:
+def coverage(query: str, entry: Entry | EntryTexts) -> float | None:
     """The share of a Chinese query's words (by characters) that the entry
     holds, itself or as a synonym or thesaurus word; None when the query is
-    not one to check (no Chinese words, or a long pasted question).
+    not one to check (no Chinese words, or a long pasted question)."""
+    terms = checked_terms(query)
+    return None if terms is None else _share(terms, entry)
+
+
+def checked_terms(query: str) -> list[str] | None:
+    """The words of a query whose coverage is checked; None when the query
+    is not one to check (no Chinese words, or a long pasted question).
 
     Question scaffolding (咋办, 去哪) is not a word to hold: it says how the
     question is asked, not what about. A query that also holds pinyin or
@@ -233,6 +240,10 @@ def coverage(query: str, entry: Entry) -> float | None:
     terms = [w for w in words(text_asked) if is_cjk(w) and w not in stopwords()]
     if not terms or len(terms) > MAX_CHECKED_TERMS:
         return None
+    return terms
+
+
+def _share(terms: list[str], entry: Entry | EntryTexts) -> float:
     text = normalize(
         " ".join((entry.matter, entry.question, entry.keywords, entry.answer))
     )
@@ -254,6 +265,37 @@ def coverage(query: str, entry: Entry) -> float | None:
             # in the entry's title count for part of it (PARTIAL).
             covered += PARTIAL * sum(1 for ch in term if ch in title)
     return covered / sum(len(term) for term in terms)
+
+
+class EntryTexts(NamedTuple):
+    """What the coverage check reads of an entry."""
+
+    matter: str
+    question: str
+    keywords: str
+    answer: str
+
+
+def entry_texts(pk: int) -> EntryTexts | None:
+    """The texts of one entry that the coverage check reads: four columns in
+    a plain statement. Reading the page's entries as models for it (with
+    their units) was a third of an uncached search's cost at 100,000
+    entries (bench/kb_search.py, issue 22)."""
+    alias = router.db_for_read(Entry)
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    meta = Entry._meta
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in EntryTexts._fields
+    )
+    sql = (
+        f"SELECT {columns} FROM {quote(meta.db_table)} "
+        f"WHERE {quote(meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    return EntryTexts(*(value or "" for value in row)) if row else None
 
 
 def covers_query(query: str, entry: Entry) -> bool:
@@ -389,9 +431,14 @@ def search_entries(
         hits, added = _put_first(hits, learned, unit=unit, category=category, url=url)
         hits = hits[:limit]
         total += added
-    elif offset == 0 and hits and (top := hits[0].entry) is not None:
-        share = coverage(query, top)
-        if share is not None and share <= MIN_COVERAGE:
+    elif (
+        offset == 0
+        and hits
+        and (terms := checked_terms(query)) is not None
+        and (top := entry_texts(hits[0].id)) is not None
+    ):
+        share = _share(terms, top)
+        if share <= MIN_COVERAGE:
             # The best hit is unrelated: the rest are no better. Say so, and
             # offer its question when it shares a word with the query.
             if share > 0:

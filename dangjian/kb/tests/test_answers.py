@@ -166,3 +166,39 @@ class DemoOwnersTestCase(BaseTestCase):
             with self.subTest(question=question):
                 self.assertEqual(subject_unit(question), unit)
         self.assertEqual(subject_unit("如何添加服务微信？"), "")
+
+
+class SearchCostTestCase(BaseTestCase):
+    """The busiest public read: a search reads the database for the page's
+    live ids and for the text of its best hit only, whose relevance it
+    checks; never the whole page of entries (at 100,000 entries that was a
+    third of an uncached search, bench/kb_search.py)."""
+
+    def setUp(self):
+        self.entries = [
+            make_entry(self.unit_a, f"住房公积金提取办法{n}", "持购房合同申请。" * 50)
+            for n in range(5)
+        ]
+
+    def test_a_search_reads_one_entrys_text_not_the_pages(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from dangjian.kb.search import search_entries
+
+        search_entries("住房")  # per-process tables read once (confirmed answers)
+        with CaptureQueriesContext(connection) as queries:
+            results = search_entries("公积金提取")
+        self.assertEqual(len(results.hits), 5)
+        answers = [q["sql"] for q in queries if '"answer"' in q["sql"]]
+        self.assertEqual(len(answers), 1, answers)
+        self.assertNotIn(" IN (", answers[0].upper())  # one entry's row
+        self.assertLessEqual(len(queries), 2, [q["sql"] for q in queries])
+
+    def test_an_unrelated_best_hit_is_still_turned_down(self):
+        from dangjian.kb.search import search_entries
+
+        results = search_entries("火星移民公积金")
+        self.assertEqual(results.total, 0)
+        self.assertEqual(results.hits, [])
+        self.assertTrue(results.did_you_mean.startswith("住房公积金提取办法"))
