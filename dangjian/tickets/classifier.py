@@ -25,8 +25,8 @@ from typing import Any
 import joblib
 import numpy as np
 import rjieba
-from scipy.sparse import hstack
-from sklearn.base import BaseEstimator, TransformerMixin
+from scipy.sparse import hstack, vstack
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
@@ -40,6 +40,7 @@ HELD_OUT = 0.2
 MIN_DOMAIN_ROWS = 20
 METHOD = (
     "char 1-3 (40k) + jieba words TF-IDF, LinearSVC(C=0.1, balanced), "
+    "domain self-trained on the unlabelled messages (p>=0.3, 2 rounds), "
     "softmax confidence"
 )
 BASELINE = "jieba words TF-IDF, LogisticRegression"
@@ -257,6 +258,43 @@ def score(pipeline: Pipeline, rows: Sequence[tuple[str, str]]) -> dict[str, Any]
     }
 
 
+# Self-training (measured on the fixed split and as a 5-fold mean, issue
+# 19): the domain model labels the messages the data set left without a
+# domain (2,042 of 9,638) where its softmaxed margin gives the top domain at
+# least PSEUDO_MIN_CONFIDENCE, and is trained again on both, twice. Domain
+# accuracy 0.732 -> 0.743 and macro-F1 0.533 -> 0.550 on the split; 5-fold
+# 0.724 -> 0.730 and 0.508 -> 0.527. Thresholds 0.2 and 0.4 and a third
+# round measured no better.
+PSEUDO_MIN_CONFIDENCE = 0.3
+PSEUDO_ROUNDS = 2
+
+
+def _softmax(scores: Any) -> Any:
+    scores = np.asarray(scores, dtype=float) * SOFTMAX_SCALE
+    scores -= scores.max(axis=1, keepdims=True)
+    exp = np.exp(scores)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def self_trained(clf: Any, features: Any, labels: Any, unlabelled: Any) -> Any:
+    """``clf`` trained again on ``features`` plus the ``unlabelled`` rows it
+    labels with enough confidence (``PSEUDO_ROUNDS`` times, each round
+    labelling them afresh with the previous round's model)."""
+    if len(clf.classes_) < 3:  # one margin, not one per domain
+        return clf
+    for _ in range(PSEUDO_ROUNDS):
+        probs = _softmax(clf.decision_function(unlabelled))
+        keep = probs.max(axis=1) >= PSEUDO_MIN_CONFIDENCE
+        if not keep.any():
+            break
+        guessed = clf.classes_[probs.argmax(axis=1)][keep]
+        clf = clone(clf).fit(
+            vstack([features, unlabelled[keep]]).tocsr(),
+            np.concatenate([labels, guessed]),
+        )
+    return clf
+
+
 @dataclass
 class Trained:
     classifier: Classifier
@@ -290,8 +328,18 @@ def train(
         make_pipeline(method).fit([t for t, _ in t_train], [y for _, y in t_train])
     )
     features = kind.named_steps["tfidf"]
+    d_features = features.transform([t for t, _ in d_train])
+    d_labels = np.array([y for _, y in d_train], dtype=object)
     domain_clf = make_pipeline(method).named_steps["clf"]
-    domain_clf.fit(features.transform([t for t, _ in d_train]), [y for _, y in d_train])
+    domain_clf.fit(d_features, d_labels)
+    if method == "svm":
+        # Messages without a domain label (held-out ones too: they carry no
+        # domain to score against) are taught with the model's own labels.
+        unlabelled = [clean(r.text) for r in rows if not r.domain and r.text]
+        if unlabelled:
+            domain_clf = self_trained(
+                domain_clf, d_features, d_labels, features.transform(unlabelled)
+            )
     domain = Pipeline([("tfidf", features), ("clf", domain_clf)])
     seconds = time.perf_counter() - started
     metrics = {"domain": score(domain, d_test), "type": score(kind, t_test)}

@@ -87,3 +87,20 @@ class TrainingTestCase(TicketsTestCase):
         self.assertAlmostEqual(sum(x for _d, x in p.types), 1.0, places=3)
         with self.assertRaises(ValueError):
             Classifier.loads(b"not a model")
+
+
+class SelfTrainingTestCase(TicketsTestCase):
+    def test_messages_without_a_domain_teach_the_domain_model_its_own_labels(self):
+        # The data set leaves a fifth of its messages without a domain: the
+        # model labels those it is sure of and learns their other words.
+        rows = tiny_messages()
+        unlabelled = [
+            Example(f"地铁{n}号线什么时候开通，共享单车停放点在哪里", "", "咨询")
+            for n in range(1, 16)
+        ]
+        asked = "共享单车停放点太少"
+        without = train(rows, seed=1).classifier.predict(asked)
+        taught = train(rows + unlabelled, seed=1).classifier.predict(asked)
+        self.assertLess(without.domain_confidence, 0.6)
+        self.assertEqual(taught.domain, "交通")
+        self.assertGreater(taught.domain_confidence, 0.75)
