@@ -285,9 +285,8 @@ def entry_texts(pk: int) -> EntryTexts | None:
     connection = connections[alias]
     quote = connection.ops.quote_name
     meta = Entry._meta
-    columns = ", ".join(
-        quote(meta.get_field(name).column) for name in EntryTexts._fields
-    )
+    column_of = {f.name: f.column for f in meta.concrete_fields}
+    columns = ", ".join(quote(column_of[name]) for name in EntryTexts._fields)
     sql = (
         f"SELECT {columns} FROM {quote(meta.db_table)} "
         f"WHERE {quote(meta.pk.column)} = %s"
