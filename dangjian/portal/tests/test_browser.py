@@ -17,10 +17,22 @@ def demo_site():
     call_command("load_demo", "--builtin", stdout=open(os.devnull, "w"))
 
 
-@pytest.mark.parametrize("width,height", [(375, 812), (1280, 800)])
-def test_member_logs_in_and_reaches_my_page(
-    demo_site, live_server, browser, width, height
+SIZES = [(375, 812), (1280, 800)]
+
+
+def test_a_member_reaches_my_page_and_anyone_switches_the_elder_mode(
+    demo_site, live_server, browser
 ):
+    """Both flows at both sizes on one demo city: loading it takes most of the
+    time (about 20 s on SQLite and 45 s on PostgreSQL), so it is loaded once."""
+    for width, height in SIZES:
+        member_logs_in_and_reaches_my_page(live_server, browser, width, height)
+        elder_mode_is_switched_on_any_page_and_remembered(
+            live_server, browser, width, height
+        )
+
+
+def member_logs_in_and_reaches_my_page(live_server, browser, width, height):
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(live_server.url + "/")
@@ -56,9 +68,8 @@ def _base_font_px(page) -> float:
     return float(page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)"))
 
 
-@pytest.mark.parametrize("width,height", [(375, 812), (1280, 800)])
-def test_elder_mode_is_switched_on_any_page_and_remembered(
-    demo_site, live_server, browser, width, height
+def elder_mode_is_switched_on_any_page_and_remembered(
+    live_server, browser, width, height
 ):
     """适老化: the switch in the header enlarges the text (18 px and up) and
     the tap targets; the choice survives a reload and a new page, and the
