@@ -91,6 +91,17 @@ def _held(snippets: Mapping[str, str]) -> Iterable[str]:
     return snippets.values()
 
 
+def marked_terms(terms: Sequence[str]) -> list[str]:
+    """The query words a snippet marks: a lone Chinese character (去 of
+    "去外地看病", 中 of "中签了吗") only when the query has no longer word, as
+    in a search for one character. Marked wherever it stands, it lit up
+    every 去 and 中 of an answer (管理中心) and drew the snippet's window to
+    them; it still counts for the ranking."""
+    if not any(len(t) > 1 for t in terms):
+        return list(terms)
+    return [t for t in terms if len(t) > 1 or not analysis.is_cjk(t)]
+
+
 def _current_test() -> str | None:
     current = os.environ.get("PYTEST_CURRENT_TEST")
     return current.rsplit(" (", 1)[0] if current else None
@@ -402,7 +413,7 @@ class SearchIndex:
         # fallback; for ordinary Chinese input the typed words suffice.
         sound_lit = bool(aq.latin or suggestion)
         pinyin_terms = (set(aq.pinyin) | set(aq.sounds())) if sound_lit else set()
-        terms = needle_key(aq.terms)
+        terms = needle_key(marked_terms(aq.terms))
         fields = [
             f for f in self.spec.fields if snippet_fields is None or f in snippet_fields
         ]

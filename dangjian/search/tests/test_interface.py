@@ -273,3 +273,27 @@ def test_isolation_first_writes(index):
 
 def test_isolation_second_sees_nothing_of_the_first(index):
     assert index.search("泄漏检查专用词").total == 0
+
+
+def test_snippets_do_not_mark_a_lone_character_beside_longer_words(index):
+    # 去 is a word of the query, but marked it would light up every 去 of an
+    # answer and pull the snippet's window to them.
+    index.upsert(
+        [
+            Document(
+                id="d",
+                fields={
+                    "title": "异地就医备案",
+                    "body": "去年起，参保人去外地就医前可在网上办理备案。",
+                },
+            )
+        ]
+    )
+    hit = next(h for h in index.search("去外地看病备案").hits if h.id == "d")
+    assert hit.snippets["title"] == "异地就医<mark>备案</mark>"
+    body = hit.snippets["body"]
+    assert "<mark>去</mark>" not in body
+    assert "<mark>外地</mark>" in body and "<mark>备案</mark>" in body
+    # A search for one character still marks it.
+    alone = next(h for h in index.search("医").hits if h.id == "d")
+    assert alone.snippets["title"] == "异地就<mark>医</mark>备案"
