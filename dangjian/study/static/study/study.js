@@ -34,7 +34,7 @@
     }
   }
 
-  function beat() {
+  function send() {
     var body = new URLSearchParams();
     if (video) body.set("position", String(video.currentTime || 0));
     return fetch(url, {
@@ -45,6 +45,23 @@
     }).then(function (r) { return r.ok ? r.json() : null; })
       .then(show)
       .catch(function () {});
+  }
+
+  // One beat at a time: a video's end fires "pause" and "ended" together,
+  // and two beats racing each other would both try to complete the reading.
+  // A beat asked for while one is in flight is sent after it (with the
+  // player's position then); several asked for meanwhile make one.
+  var inFlight = null;
+  var queued = null;
+  function beat() {
+    if (!inFlight) {
+      inFlight = send().then(function () { inFlight = null; });
+      return inFlight;
+    }
+    if (!queued) {
+      queued = inFlight.then(function () { queued = null; return beat(); });
+    }
+    return queued;
   }
 
   var timer = null;
