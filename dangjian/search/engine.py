@@ -14,7 +14,7 @@ from django.db import DatabaseError, transaction
 
 from dangjian.search import analysis, changelog
 from dangjian.search.backends.tantivy_backend import TantivyBackend
-from dangjian.search.highlight import MAX_SCAN, needle_key, snippet
+from dangjian.search.highlight import MAX_SCAN, marked_terms, needle_key, snippet
 from dangjian.search.types import Document, Filters, Hit, IndexSpec, SearchResults
 
 logger = logging.getLogger(__name__)
@@ -89,17 +89,6 @@ def _held(snippets: Mapping[str, str]) -> Iterable[str]:
     if isinstance(snippets, LazySnippets):
         return snippets.texts()
     return snippets.values()
-
-
-def marked_terms(terms: Sequence[str]) -> list[str]:
-    """The query words a snippet marks: a lone Chinese character (去 of
-    "去外地看病", 中 of "中签了吗") only when the query has no longer word, as
-    in a search for one character. Marked wherever it stands, it lit up
-    every 去 and 中 of an answer (管理中心) and drew the snippet's window to
-    them; it still counts for the ranking."""
-    if not any(len(t) > 1 for t in terms):
-        return list(terms)
-    return [t for t in terms if len(t) > 1 or not analysis.is_cjk(t)]
 
 
 def _current_test() -> str | None:

@@ -14,6 +14,17 @@ def needle_key(needles: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({n for n in needles if n}, key=lambda n: (-len(n), n)))
 
 
+def marked_terms(terms: Sequence[str]) -> list[str]:
+    """The query words a snippet marks: a lone Chinese character (去 of
+    "去外地看病", 中 of "中签了吗") only when the query has no longer word, as
+    in a search for one character. Marked wherever it stands, it lit up
+    every 去 and 中 of an answer (管理中心) and drew the snippet's window to
+    them; it still counts for the ranking."""
+    if not any(len(t) > 1 for t in terms):
+        return list(terms)
+    return [t for t in terms if len(t) > 1 or not analysis.is_cjk(t)]
+
+
 def _match_spans(text: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     """Sorted, non-overlapping (start, end) of needles in text, longest first.
 

@@ -102,6 +102,22 @@ def test_a_member_reads_an_article_and_watches_a_video(study_site, live_server, 
     page.goto(live_server.url + "/me/")
     assert today_points(page) == "1"
 
+    # Heartbeats in flight at once: a video's end fires "pause" and "ended"
+    # together, and two beats racing each other both completed the reading.
+    beats = {"open": 0, "most": 0}
+
+    def beat_sent(request):
+        if request.url.endswith("/beat/"):
+            beats["open"] += 1
+            beats["most"] = max(beats["most"], beats["open"])
+
+    def beat_done(request):
+        if request.url.endswith("/beat/"):
+            beats["open"] -= 1
+
+    page.on("request", beat_sent)
+    page.on("requestfinished", beat_done)
+    page.on("requestfailed", beat_done)
     page.goto(live_server.url + clip.url)
     wait_until(page, "document.querySelector('video').readyState >= 1", timeout=15)
     # The player learnt the length from the range-served file.
@@ -111,6 +127,7 @@ def test_a_member_reads_an_article_and_watches_a_video(study_site, live_server, 
     )
     wait_until(page, "document.querySelector('video').ended", timeout=30)
     page.wait_for_selector("#study-status .done-text", timeout=15000)
+    assert beats["most"] == 1, f"{beats['most']} heartbeats were in flight at once"
     page.screenshot(path=str(ARTIFACTS / "study-video-375.png"), full_page=True)
     assert_accessible(page)
 
